@@ -1,0 +1,72 @@
+/**
+ * One error type for everything that can go wrong, in protocol-neutral terms.
+ * Each protocol folder renders it in its own error shape.
+ */
+export type ErrorKind =
+  | 'invalid_request' // 400
+  | 'authentication' // 401
+  | 'permission' // 403
+  | 'not_found' // 404
+  | 'request_too_large' // 413
+  | 'rate_limit' // 429
+  | 'api_error' // 500 and unknown upstream failures
+  | 'bad_gateway' // 502: upstream unreachable or spoke nonsense
+  | 'overloaded' // 503 / 529
+  | 'timeout' // 504
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid_request: 400,
+  authentication: 401,
+  permission: 403,
+  not_found: 404,
+  request_too_large: 413,
+  rate_limit: 429,
+  api_error: 500,
+  bad_gateway: 502,
+  overloaded: 503,
+  timeout: 504,
+}
+
+export class GatewayError extends Error {
+  readonly kind: ErrorKind
+  readonly status: number
+  /** The offending field, when there is one (`messages[2].tool_call_id`). */
+  readonly param?: string
+  /** Set when the error came from the upstream rather than from the gateway. */
+  readonly upstream?: boolean
+
+  constructor(kind: ErrorKind, message: string, opts: { status?: number; param?: string; upstream?: boolean } = {}) {
+    super(message)
+    this.name = 'GatewayError'
+    this.kind = kind
+    this.status = opts.status ?? STATUS[kind]
+    this.param = opts.param
+    this.upstream = opts.upstream
+  }
+}
+
+export const invalidRequest = (message: string, param?: string) =>
+  new GatewayError('invalid_request', message, { param })
+
+/** Maps an HTTP status from an upstream to our error kind. */
+export function kindForStatus(status: number): ErrorKind {
+  if (status === 400 || status === 422) return 'invalid_request'
+  if (status === 401) return 'authentication'
+  if (status === 403) return 'permission'
+  if (status === 404) return 'not_found'
+  if (status === 413) return 'request_too_large'
+  if (status === 429) return 'rate_limit'
+  if (status === 503 || status === 529) return 'overloaded'
+  if (status === 504 || status === 408) return 'timeout'
+  if (status === 502) return 'bad_gateway'
+  if (status >= 400 && status < 500) return 'invalid_request'
+  return 'api_error'
+}
+
+/** Anything thrown becomes a GatewayError; unknown throwables never leak their internals. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return new GatewayError('timeout', 'The upstream did not answer in time.')
+  return new GatewayError('api_error', 'Internal gateway error.')
+}

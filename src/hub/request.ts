@@ -1,0 +1,137 @@
+/**
+ * The canonical request: what every protocol decodes a client request into and
+ * encodes an upstream request from. Field names are our own; each protocol folder
+ * maps its wire names to these.
+ */
+
+/** Anthropic-style prompt-cache marker; carried so an Anthropic upstream still sees it. */
+export interface CacheControl {
+  type: 'ephemeral'
+  ttl?: string
+}
+
+export interface TextPart {
+  type: 'text'
+  text: string
+  cacheControl?: CacheControl
+}
+
+export type ImageSource =
+  | { kind: 'base64'; mediaType: string; data: string }
+  | { kind: 'url'; url: string }
+
+export interface ImagePart {
+  type: 'image'
+  source: ImageSource
+  /** OpenAI's `detail` hint, kept for OpenAI upstreams. */
+  detail?: string
+  cacheControl?: CacheControl
+}
+
+export interface ToolCallPart {
+  type: 'tool_call'
+  id: string
+  name: string
+  /** The arguments as JSON text, exactly as the model produced them. */
+  arguments: string
+  cacheControl?: CacheControl
+}
+
+export interface ToolResultPart {
+  type: 'tool_result'
+  toolCallId: string
+  content: string | Array<TextPart | ImagePart>
+  isError?: boolean
+  cacheControl?: CacheControl
+}
+
+/** Visible reasoning. `signature` is opaque and must survive a round trip byte for byte. */
+export interface ThinkingPart {
+  type: 'thinking'
+  text: string
+  signature?: string
+}
+
+/** Reasoning the provider encrypted; `data` is opaque and returned unchanged. */
+export interface RedactedThinkingPart {
+  type: 'redacted_thinking'
+  data: string
+}
+
+export type ContentPart =
+  | TextPart
+  | ImagePart
+  | ToolCallPart
+  | ToolResultPart
+  | ThinkingPart
+  | RedactedThinkingPart
+
+/**
+ * `system` messages may appear mid-conversation (Claude Code and OpenAI both send
+ * them); leading ones are usually lifted into `HubRequest.system` by decoders.
+ * Tool results ride in `user` messages, as in Anthropic's protocol.
+ */
+export interface HubMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: ContentPart[]
+  /** OpenAI's optional participant name. */
+  name?: string
+}
+
+export interface HubTool {
+  name: string
+  description?: string
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>
+  strict?: boolean
+  cacheControl?: CacheControl
+}
+
+export type ToolChoice =
+  | { type: 'auto' }
+  | { type: 'none' }
+  | { type: 'required' }
+  | { type: 'tool'; name: string }
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name?: string; description?: string; schema: Record<string, unknown>; strict?: boolean }
+
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max'
+
+export interface ThinkingConfig {
+  /** false means the client explicitly turned reasoning off. */
+  enabled: boolean
+  budgetTokens?: number
+  effort?: ReasoningEffort
+  /** Anthropic `adaptive` thinking (the model decides how much to think). */
+  adaptive?: boolean
+}
+
+export interface HubRequest {
+  /** The model as the client named it, selector included (`backend:model`). */
+  model: string
+  system: TextPart[]
+  messages: HubMessage[]
+  tools?: HubTool[]
+  toolChoice?: ToolChoice
+  parallelToolCalls?: boolean
+  maxTokens?: number
+  temperature?: number
+  topP?: number
+  topK?: number
+  stopSequences?: string[]
+  seed?: number
+  frequencyPenalty?: number
+  presencePenalty?: number
+  responseFormat?: ResponseFormat
+  thinking?: ThinkingConfig
+  /** End-user id for abuse tracking (OpenAI `user`, Anthropic `metadata.user_id`). */
+  userId?: string
+  /** Free-form key/values (OpenAI `metadata`). */
+  metadata?: Record<string, string>
+  stream: boolean
+  /** OpenAI `stream_options.include_usage`; other front ends always get usage. */
+  streamUsage?: boolean
+}

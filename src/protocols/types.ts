@@ -1,0 +1,60 @@
+import type { GatewayError } from '../hub/errors'
+import type { HubRequest } from '../hub/request'
+import type { HubResponse } from '../hub/response'
+import type { HubStreamEvent } from '../hub/stream'
+import type { SseEvent } from '../sse/parse'
+
+export type ProtocolId = 'openai-chat' | 'anthropic'
+
+/**
+ * What a provider needs that the protocol alone does not say. Providers are data
+ * (see src/providers); protocols read these flags and never test provider names.
+ */
+export interface UpstreamQuirks {
+  /**
+   * How assistant reasoning goes back to an OpenAI-compatible upstream in history:
+   * `reasoning_content` (DeepSeek, vLLM, many hosts), `reasoning_details`
+   * (OpenRouter's structured form, keeps signatures) or `none` (OpenAI itself,
+   * which rejects unknown message fields).
+   */
+  reasoningHistory?: 'reasoning_content' | 'reasoning_details' | 'none'
+  /** Models that take `max_completion_tokens` and `reasoning_effort` and refuse sampling knobs. */
+  reasoningModel?: (model: string) => boolean
+}
+
+export interface EncodeRequestContext {
+  /** The upstream model id, selector removed. */
+  model: string
+  quirks: UpstreamQuirks
+  /** Report a visible change to the request (clamped value, dropped field). */
+  warn(message: string): void
+}
+
+/**
+ * One wire protocol, both directions. As a front end the gateway calls
+ * decodeRequest / encodeResponse / encodeStream / encodeError; as a back end it
+ * calls encodeRequest / decodeResponse / decodeStream / decodeError.
+ */
+export interface Protocol {
+  readonly id: ProtocolId
+
+  /** Validates a client's JSON body (throws a GatewayError naming the field) and maps it to the hub. */
+  decodeRequest(body: unknown): HubRequest
+  /** The JSON body a client of this protocol expects for a finished response. */
+  encodeResponse(res: HubResponse, req: HubRequest): unknown
+  /** Turns hub events into this protocol's SSE bytes, event by event. */
+  encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array>
+  /** This protocol's error body, and the HTTP status to send it with. */
+  encodeError(err: GatewayError): { status: number; body: unknown }
+  /** One SSE frame announcing an error mid-stream, for pass-through streams. */
+  encodeStreamError(err: GatewayError): Uint8Array
+
+  /** The JSON body to send to an upstream that speaks this protocol. */
+  encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Record<string, unknown>
+  /** Maps an upstream's finished response body to the hub. */
+  decodeResponse(body: unknown): HubResponse
+  /** Maps an upstream's SSE events to hub events as they arrive. */
+  decodeStream(): TransformStream<SseEvent, HubStreamEvent>
+  /** Maps an upstream's error answer (status and raw body text) to a GatewayError. */
+  decodeError(status: number, body: string): GatewayError
+}
