@@ -58,6 +58,20 @@ export interface RedactedThinkingPart {
   data: string
 }
 
+/**
+ * Something valid in one protocol that the hub does not model (an Anthropic
+ * `document` or `server_tool_use` block, an OpenAI `input_audio` part). The
+ * protocol that made it writes `raw` back unchanged; any other protocol refuses
+ * it with a 400 that names `label` (requests) or leaves it out (responses).
+ */
+export interface NativePart {
+  type: 'native'
+  protocol: string
+  /** What to call it in an error: `content block "document"`. */
+  label: string
+  raw: unknown
+}
+
 export type ContentPart =
   | TextPart
   | ImagePart
@@ -65,6 +79,7 @@ export type ContentPart =
   | ToolResultPart
   | ThinkingPart
   | RedactedThinkingPart
+  | NativePart
 
 /**
  * `system` messages may appear mid-conversation (Claude Code and OpenAI both send
@@ -79,6 +94,8 @@ export interface HubMessage {
 }
 
 export interface HubTool {
+  /** Set for a provider-defined tool (Anthropic `web_search_20250305`, OpenAI `custom`): see NativePart. */
+  native?: { protocol: string; label: string; raw: unknown }
   name: string
   description?: string
   /** JSON Schema of the arguments object. */
@@ -131,6 +148,8 @@ export interface HubRequest {
   userId?: string
   /** Free-form key/values (OpenAI `metadata`). */
   metadata?: Record<string, string>
+  /** How many choices (OpenAI `n`); only OpenAI Chat Completions can return more than one. */
+  n?: number
   stream: boolean
   /** OpenAI `stream_options.include_usage`; other front ends always get usage. */
   streamUsage?: boolean
