@@ -1,0 +1,25 @@
+import { GatewayError } from '../hub/errors'
+
+/** An upstream's JSON answer; anything else is a 502 that says what came back. */
+export async function readUpstreamJson(res: Response): Promise<unknown> {
+  let text: string
+  try {
+    text = await res.text()
+  } catch {
+    throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new GatewayError('bad_gateway', `The upstream answered with something other than JSON: ${text.slice(0, 200)}`)
+  }
+}
+
+/** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
+export async function readUpstreamError(res: Response): Promise<string> {
+  try {
+    return (await res.text()).slice(0, 8192)
+  } catch {
+    return ''
+  }
+}

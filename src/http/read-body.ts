@@ -1,0 +1,51 @@
+import { GatewayError, invalidRequest } from '../hub/errors'
+
+/**
+ * Reads a JSON request body, refusing more than `maxBytes` (413) before it has
+ * all arrived, and malformed JSON (400).
+ */
+export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length'))
+  if (declared > maxBytes) throw tooLarge(maxBytes)
+  if (!req.body) throw invalidRequest('The request body is empty; a JSON object is required.')
+
+  const reader = req.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size)
+  const text = new TextDecoder().decode(bytes)
+  if (!text.trim()) throw invalidRequest('The request body is empty; a JSON object is required.')
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (err) {
+    throw invalidRequest(`The request body is not valid JSON: ${(err as Error).message}`)
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw invalidRequest('The request body must be a JSON object.')
+  return body
+}
+
+function tooLarge(maxBytes: number) {
+  return new GatewayError('request_too_large', `The request body exceeds the limit of ${maxBytes} bytes (MAX_BODY_BYTES).`)
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}

@@ -1,0 +1,22 @@
+export type LogLevel = 'silent' | 'error' | 'info' | 'debug'
+
+export interface Logger {
+  error(message: string): void
+  info(message: string): void
+  debug(message: string): void
+}
+
+const RANK: Record<LogLevel, number> = { silent: 0, error: 1, info: 2, debug: 3 }
+
+/**
+ * One-line logs. Callers pass only what is safe to print: routes, models,
+ * statuses, timings. Request headers and bodies are never logged, so keys are not either.
+ */
+export function createLogger(level: LogLevel): Logger {
+  const at = RANK[level]
+  return {
+    error: (m) => at >= 1 && console.error(m),
+    info: (m) => at >= 2 && console.log(m),
+    debug: (m) => at >= 3 && console.log(m),
+  }
+}

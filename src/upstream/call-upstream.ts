@@ -1,0 +1,59 @@
+import { GatewayError } from '../hub/errors'
+
+export type Transport = (request: Request) => Promise<Response>
+
+export interface UpstreamCall {
+  url: string
+  headers: Headers
+  body: string
+  transport: Transport
+  /** How long to wait for the upstream's response headers. */
+  timeoutMs: number
+  /** Aborts the upstream call when the client goes away. */
+  clientSignal?: AbortSignal
+}
+
+/**
+ * Sends one request upstream. Network failures become 502 and a missing answer
+ * 504; neither message carries headers or keys. The returned Response's body is
+ * still streaming.
+ */
+export async function callUpstream(call: UpstreamCall): Promise<Response> {
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, call.timeoutMs)
+  const onClientAbort = () => controller.abort()
+  call.clientSignal?.addEventListener('abort', onClientAbort, { once: true })
+
+  const host = safeHost(call.url)
+  try {
+    return await call.transport(
+      new Request(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: controller.signal }),
+    )
+  } catch (err) {
+    if (timedOut)
+      throw new GatewayError('timeout', `The upstream ${host} did not answer within ${call.timeoutMs} ms.`)
+    if (call.clientSignal?.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: 499 })
+    throw new GatewayError('bad_gateway', `The upstream ${host} could not be reached (${describe(err)}).`)
+  } finally {
+    clearTimeout(timer)
+    call.clientSignal?.removeEventListener('abort', onClientAbort)
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'upstream'
+  }
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string } })?.cause
+  if (cause?.code) return cause.code
+  return err instanceof Error ? err.message.slice(0, 120) : 'network error'
+}

@@ -1,0 +1,64 @@
+import type { Backend } from '../config/settings'
+
+/** Client headers that never go upstream: hop-by-hop, the client's own credentials, edge metadata. */
+const NEVER_FORWARD = new Set([
+  'host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade',
+  'proxy-authorization', 'proxy-connection', 'authorization', 'x-api-key', 'x-goog-api-key', 'api-key',
+  'cookie', 'accept-encoding', 'forwarded', 'x-real-ip', 'true-client-ip', 'cdn-loop', 'expect',
+])
+const NEVER_FORWARD_PREFIX = ['cf-', 'x-forwarded-']
+
+export function isForwardable(name: string): boolean {
+  const n = name.toLowerCase()
+  return !NEVER_FORWARD.has(n) && !NEVER_FORWARD_PREFIX.some((p) => n.startsWith(p))
+}
+
+export interface UpstreamHeaderOptions {
+  backend: Backend
+  /** The client's headers; forwarded whole (minus NEVER_FORWARD) when the protocols match. */
+  client: Headers
+  passThrough: boolean
+  /** anthropic-version to send when the client did not speak Anthropic. */
+  anthropicVersion: string
+  clientSpeaksAnthropic: boolean
+}
+
+/** Headers for the upstream request: the back end's key, its identity headers, and what the client may pass on. */
+export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
+  const h = new Headers()
+  if (o.passThrough) for (const [k, v] of o.client) if (isForwardable(k)) h.set(k, v)
+  h.set('content-type', 'application/json')
+  if (!h.has('accept')) h.set('accept', 'application/json, text/event-stream')
+  for (const [k, v] of Object.entries(o.backend.headers)) if (!h.has(k)) h.set(k, v)
+
+  const key = o.backend.keys[0]
+  if (key) {
+    if (o.backend.auth === 'x-api-key') h.set('x-api-key', key)
+    else h.set('authorization', `Bearer ${key}`)
+  }
+
+  if (o.backend.protocol === 'anthropic') {
+    const version = o.clientSpeaksAnthropic ? o.client.get('anthropic-version') : null
+    h.set('anthropic-version', version ?? o.anthropicVersion)
+    const beta = o.clientSpeaksAnthropic ? o.client.get('anthropic-beta') : null
+    if (beta) h.set('anthropic-beta', beta)
+  }
+  return h
+}
+
+/** Upstream response headers worth passing back: rate limits, request ids, retry hints. */
+export function downstreamHeaders(upstream: Headers, passThrough: boolean): Headers {
+  const h = new Headers()
+  for (const [k, v] of upstream) {
+    const n = k.toLowerCase()
+    if (
+      n === 'retry-after' ||
+      n === 'request-id' ||
+      n === 'x-request-id' ||
+      n.includes('ratelimit') ||
+      (passThrough && (n.startsWith('anthropic-') || n.startsWith('openai-')))
+    )
+      h.set(k, v)
+  }
+  return h
+}
