@@ -1,14 +1,37 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Codecs, routing, settings, and the SDK suite against the Node adapter.
         test: {
-          name: 'unit',
+          name: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/workers/**'],
           environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The same SDK suite, with the gateway running inside workerd.
+        plugins: [
+          cloudflareTest({
+            main: './src/index.ts',
+            miniflare: {
+              compatibilityDate: '2026-04-01',
+              compatibilityFlags: ['nodejs_compat'],
+              bindings: { LOG_LEVEL: 'silent' },
+            },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/workers/global-setup.ts'],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -25,4 +25,7 @@ function build() {
 }
 const app = build()!
 
-Deno.serve({ hostname, port, onListen: () => console.log(`llm-gateway (deno) listening on http://${hostname}:${port}`) }, app.fetch)
+Deno.serve(
+  { hostname, port, onListen: (addr: { port: number }) => console.log(`llm-gateway (deno) listening on http://${hostname}:${addr.port}`) },
+  app.fetch,
+)

@@ -1,24 +1,42 @@
 import { existsSync, readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
 import { createApp } from '../src/app'
 import { parseDotenv } from '../src/config/dotenv'
 
-// Settings: an optional .env file, overridden by the process environment.
-const env = { ...(existsSync('.env') ? parseDotenv(readFileSync('.env', 'utf8')) : {}), ...process.env }
-const hostname = env.HOST || '127.0.0.1'
-const port = Number(env.PORT || 8787)
-
-function build() {
-  try {
-    return createApp({ env })
-  } catch (err) {
-    console.error((err as Error).message)
-    process.exit(1)
-  }
+export interface NodeGateway {
+  url: string
+  close(): Promise<void>
 }
-const app = build()
 
-const server = serve({ fetch: app.fetch, hostname, port }, (info) => {
-  console.log(`llm-gateway (node) listening on http://${hostname}:${info.port}`)
-})
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)))
+/** Serves the gateway with the given settings; port 0 picks a free port. */
+export async function startGateway(env: Record<string, string | undefined>, hostname = '127.0.0.1', port = 8787): Promise<NodeGateway> {
+  const app = createApp({ env })
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, (info: AddressInfo) => {
+      resolve({
+        url: `http://${hostname}:${info.port}`,
+        close: () => new Promise((done) => {
+          ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+          server.close(() => done())
+        }),
+      })
+    })
+  })
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Settings: an optional .env file, overridden by the process environment.
+  const env = { ...(existsSync('.env') ? parseDotenv(readFileSync('.env', 'utf8')) : {}), ...process.env }
+  startGateway(env, env.HOST || '127.0.0.1', Number(env.PORT || 8787)).then(
+    (gw) => {
+      console.log(`llm-gateway (node) listening on ${gw.url}`)
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => gw.close().then(() => process.exit(0)))
+    },
+    (err: Error) => {
+      console.error(err.message)
+      process.exit(1)
+    },
+  )
+}

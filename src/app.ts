@@ -29,8 +29,11 @@ function protocolForPath(path: string): Protocol {
 }
 
 function errorResponse(err: unknown, path: string): Response {
-  const { status, body } = protocolForPath(path).encodeError(toGatewayError(err))
-  return Response.json(body, { status })
+  const gatewayError = toGatewayError(err)
+  const { status, body } = protocolForPath(path).encodeError(gatewayError)
+  const headers: Record<string, string> = {}
+  if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
+  return Response.json(body, { status, headers })
 }
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */

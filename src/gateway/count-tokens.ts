@@ -6,7 +6,7 @@ import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { forwardedQuery } from './generate'
 import type { Runtime } from './runtime'
-import { readUpstreamError } from './upstream-body'
+import { upstreamError } from './upstream-body'
 
 /**
  * Anthropic's count_tokens. An Anthropic back end counts for real; for any other
@@ -36,7 +36,7 @@ export async function countTokens(req: Request, rt: Runtime): Promise<Response> 
     timeoutMs: rt.settings.upstreamTimeoutMs,
     clientSignal: req.signal,
   })
-  if (!upstream.ok) throw anthropic.decodeError(upstream.status, await readUpstreamError(upstream))
+  if (!upstream.ok) throw await upstreamError(upstream, anthropic.decodeError)
   const headers = downstreamHeaders(upstream.headers, true)
   headers.set('content-type', 'application/json')
   return new Response(upstream.body, { status: upstream.status, headers })

@@ -9,7 +9,7 @@ import { parseSse } from '../sse/parse'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { guardBytes, guardHubEvents } from './guard-streams'
-import { readUpstreamError, readUpstreamJson } from './upstream-body'
+import { readUpstreamJson, upstreamError } from './upstream-body'
 import type { Runtime } from './runtime'
 
 export const SSE_HEADERS = {
@@ -66,7 +66,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime): Prom
     `${req.method} ${url.pathname} ${front.id}→${route.backend.id}(${back.id}) model=${route.model} ` +
       `upstream=${upstream.status} ${hub.stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
-  if (!upstream.ok) throw back.decodeError(upstream.status, await readUpstreamError(upstream))
+  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers.set('x-gateway-warnings', warnings.join('; '))

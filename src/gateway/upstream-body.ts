@@ -23,3 +23,11 @@ export async function readUpstreamError(res: Response): Promise<string> {
     return ''
   }
 }
+
+/** The upstream's error, decoded by its protocol, carrying its Retry-After. */
+export async function upstreamError(res: Response, decode: (status: number, body: string) => GatewayError): Promise<GatewayError> {
+  const err = decode(res.status, await readUpstreamError(res))
+  const retryAfter = res.headers.get('retry-after')
+  if (retryAfter) err.retryAfter = retryAfter
+  return err
+}

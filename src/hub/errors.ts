@@ -34,6 +34,8 @@ export class GatewayError extends Error {
   readonly param?: string
   /** Set when the error came from the upstream rather than from the gateway. */
   readonly upstream?: boolean
+  /** The upstream's Retry-After, passed on to the client. */
+  retryAfter?: string
 
   constructor(kind: ErrorKind, message: string, opts: { status?: number; param?: string; upstream?: boolean } = {}) {
     super(message)

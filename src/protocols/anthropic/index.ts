@@ -1,0 +1,24 @@
+import type { Protocol } from '../types'
+import { decodeRequest } from './decode-request'
+import { decodeResponse } from './decode-response'
+import { decodeStream } from './decode-stream'
+import { encodeRequest } from './encode-request'
+import { encodeResponse } from './encode-response'
+import { encodeStream } from './encode-stream'
+import { decodeError, encodeError, encodeStreamError } from './errors'
+
+export { DEFAULT_MAX_TOKENS, EFFORT_BUDGET, MIN_THINKING_BUDGET } from './encode-request'
+
+/** The Anthropic Messages API (POST /v1/messages), both as a front end and as an upstream. */
+export const anthropic: Protocol = {
+  id: 'anthropic',
+  decodeRequest,
+  encodeResponse,
+  encodeStream,
+  encodeError,
+  encodeStreamError,
+  encodeRequest,
+  decodeResponse,
+  decodeStream,
+  decodeError,
+}

@@ -1,0 +1,22 @@
+import type { Protocol } from '../types'
+import { decodeRequest } from './decode-request'
+import { decodeResponse } from './decode-response'
+import { decodeStream } from './decode-stream'
+import { encodeRequest } from './encode-request'
+import { encodeResponse } from './encode-response'
+import { encodeStream } from './encode-stream'
+import { decodeError, encodeError, encodeStreamError } from './errors'
+
+/** OpenAI Chat Completions (`POST /v1/chat/completions`), as a front end and as a back end. */
+export const openaiChat: Protocol = {
+  id: 'openai-chat',
+  decodeRequest,
+  encodeResponse,
+  encodeStream,
+  encodeError,
+  encodeStreamError,
+  encodeRequest,
+  decodeResponse,
+  decodeStream,
+  decodeError,
+}

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeUpstream, type FakeUpstream } from '../integration/fake-upstream'
+
+const ROOT = resolve(__dirname, '../..')
+let upstream: FakeUpstream
+beforeAll(async () => {
+  upstream = await startFakeUpstream()
+})
+afterAll(() => upstream.close())
+
+/** Starts a command that prints `listening on http://…`; resolves with that URL. */
+function launch(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  // The package.json script itself, run the way npm would, minus npm in between (so signals reach it).
+  const command = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts[script] as string
+  const PATH = `${resolve(ROOT, 'node_modules/.bin')}:${process.env.PATH}`
+  return new Promise((ok, fail) => {
+    const child = spawn('sh', ['-c', `exec ${command}`], { cwd: ROOT, env: { ...process.env, ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      fail(new Error(`no "listening" line within 60 s:\n${out}`))
+    }, 60_000)
+    const onData = (d: Buffer) => {
+      out += d.toString()
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out) ?? /Ready on (http:\/\/[^\s]+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        ok({ url: m[1]!, child })
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`exited with ${code}:\n${out}`))
+    })
+  })
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(t)
+}
+
+async function smoke(url: string, testId: string) {
+  expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' })
+  const res = await fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+    body: JSON.stringify({ model: 'openai:gpt-test', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
+  })
+  expect(res.status).toBe(200)
+  expect((await res.json()).content[0].text).toBe('Hello from openai!')
+  const log = await (await fetch(`${upstream.url}/__log/${testId}`)).json()
+  expect(log[0].path).toBe('/v1/chat/completions')
+}
+
+const settings = (testId: string) => ({
+  PROXY_API_KEYS: 'k',
+  OPENAI_API_KEY: 'sk-up',
+  OPENAI_BASE_URL: `${upstream.url}/t/${testId}/v1`,
+  HOST: '127.0.0.1',
+  PORT: '0',
+})
+
+describe('runtimes serve the same app', () => {
+  it('the Deno adapter (npm run start:deno) serves and reaches a loopback upstream', async () => {
+    const { url, child } = await launch('start:deno', settings('deno-smoke'))
+    try {
+      await smoke(url, 'deno-smoke')
+    } finally {
+      await stop(child)
+    }
+  }, 90_000)
+
+  it('the Node adapter (npm run start:node) serves and reaches a loopback upstream', async () => {
+    const { url, child } = await launch('start:node', settings('node-smoke'))
+    try {
+      await smoke(url, 'node-smoke')
+    } finally {
+      await stop(child)
+    }
+  }, 90_000)
+})

@@ -1,0 +1,281 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/**
+ * A scripted model behind real HTTP on loopback, speaking OpenAI Chat
+ * Completions (`…/chat/completions`) and Anthropic Messages (`…/v1/messages`).
+ *
+ * Paths start with `/t/<test-id>`, so one server can serve many tests at once:
+ * each test gets its own base URL, and `GET /__log/<test-id>` returns what that
+ * test's upstream received (method, path, headers, body).
+ *
+ * The script, decided by the request alone:
+ * - the last message carries a tool result → text `Tool said: <result>`;
+ * - tools are offered and the last user text mentions "weather" → a call to the
+ *   first tool with {"city":"Paris"} (two calls, Paris and Rome, when it says "two cities");
+ * - otherwise → `Hello from <protocol>!` in several chunks.
+ * Usage is fixed: 20 prompt tokens (5 of them cached), 9 output tokens.
+ * A model named `fail-midstream` sends two chunks and then drops the connection;
+ * `error-429` answers 429 with the protocol's error body.
+ */
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body: any
+}
+
+export interface FakeUpstream {
+  url: string
+  /** A base URL private to one test. */
+  baseFor(testId: string, suffix?: string): string
+  requests(testId: string): RecordedRequest[]
+  close(): Promise<void>
+}
+
+type Reply =
+  | { kind: 'text'; text: string }
+  | { kind: 'tools'; calls: Array<{ name: string; args: Record<string, unknown> }> }
+
+function lastMessage(body: any): any {
+  return Array.isArray(body?.messages) ? body.messages[body.messages.length - 1] : undefined
+}
+
+function textOf(content: any): string {
+  if (typeof content === 'string') return content
+  if (Array.isArray(content)) return content.map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('')
+  return ''
+}
+
+function decide(protocol: 'openai' | 'anthropic', body: any): Reply {
+  const last = lastMessage(body)
+  if (protocol === 'openai' && last?.role === 'tool') return { kind: 'text', text: `Tool said: ${textOf(last.content)}` }
+  if (protocol === 'anthropic' && Array.isArray(last?.content)) {
+    const result = last.content.find((b: any) => b?.type === 'tool_result')
+    if (result) return { kind: 'text', text: `Tool said: ${textOf(result.content)}` }
+  }
+  const tools: any[] = body?.tools ?? []
+  const said = textOf(last?.content).toLowerCase()
+  if (tools.length && said.includes('weather')) {
+    const name = protocol === 'openai' ? tools[0].function?.name : tools[0].name
+    const calls = [{ name, args: { city: 'Paris' } }]
+    if (said.includes('two cities')) calls.push({ name, args: { city: 'Rome' } })
+    return { kind: 'tools', calls }
+  }
+  return { kind: 'text', text: `Hello from ${protocol}!` }
+}
+
+const USAGE = { prompt: 20, cached: 5, output: 9 }
+
+function chunksOf(text: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i < text.length; i += 4) out.push(text.slice(i, i + 4))
+  return out
+}
+
+function openaiJson(body: any, reply: Reply) {
+  const message: any = { role: 'assistant', content: null, refusal: null }
+  if (reply.kind === 'text') message.content = reply.text
+  else
+    message.tool_calls = reply.calls.map((c, i) => ({
+      id: `call_fake${i}`,
+      type: 'function',
+      function: { name: c.name, arguments: JSON.stringify(c.args) },
+    }))
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1700000000,
+    model: body.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: reply.kind === 'text' ? 'stop' : 'tool_calls' }],
+    usage: {
+      prompt_tokens: USAGE.prompt,
+      completion_tokens: USAGE.output,
+      total_tokens: USAGE.prompt + USAGE.output,
+      prompt_tokens_details: { cached_tokens: USAGE.cached },
+    },
+  }
+}
+
+function openaiSse(body: any, reply: Reply): string[] {
+  const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model: body.model }
+  const chunk = (delta: any, finish: string | null = null) =>
+    JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })
+  const out = [chunk({ role: 'assistant', content: '' })]
+  if (reply.kind === 'text') for (const piece of chunksOf(reply.text)) out.push(chunk({ content: piece }))
+  else
+    reply.calls.forEach((c, i) => {
+      const args = JSON.stringify(c.args)
+      out.push(chunk({ tool_calls: [{ index: i, id: `call_fake${i}`, type: 'function', function: { name: c.name, arguments: '' } }] }))
+      out.push(chunk({ tool_calls: [{ index: i, function: { arguments: args.slice(0, 5) } }] }))
+      out.push(chunk({ tool_calls: [{ index: i, function: { arguments: args.slice(5) } }] }))
+    })
+  out.push(chunk({}, reply.kind === 'text' ? 'stop' : 'tool_calls'))
+  if (body.stream_options?.include_usage)
+    out.push(
+      JSON.stringify({
+        ...base,
+        choices: [],
+        usage: {
+          prompt_tokens: USAGE.prompt,
+          completion_tokens: USAGE.output,
+          total_tokens: USAGE.prompt + USAGE.output,
+          prompt_tokens_details: { cached_tokens: USAGE.cached },
+        },
+      }),
+    )
+  return out.map((d) => `data: ${d}\n\n`).concat('data: [DONE]\n\n')
+}
+
+const anthropicUsage = () => ({
+  input_tokens: USAGE.prompt - USAGE.cached,
+  cache_read_input_tokens: USAGE.cached,
+  cache_creation_input_tokens: 0,
+  output_tokens: USAGE.output,
+})
+
+function anthropicJson(body: any, reply: Reply) {
+  const content =
+    reply.kind === 'text'
+      ? [{ type: 'text', text: reply.text }]
+      : reply.calls.map((c, i) => ({ type: 'tool_use', id: `toolu_fake${i}`, name: c.name, input: c.args }))
+  return {
+    id: 'msg_fake',
+    type: 'message',
+    role: 'assistant',
+    model: body.model,
+    content,
+    stop_reason: reply.kind === 'text' ? 'end_turn' : 'tool_use',
+    stop_sequence: null,
+    usage: anthropicUsage(),
+  }
+}
+
+function anthropicSse(body: any, reply: Reply): string[] {
+  const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`
+  const out = [
+    ev({
+      type: 'message_start',
+      message: {
+        id: 'msg_fake', type: 'message', role: 'assistant', model: body.model, content: [],
+        stop_reason: null, stop_sequence: null, usage: { ...anthropicUsage(), output_tokens: 1 },
+      },
+    }),
+    ev({ type: 'ping' }),
+  ]
+  if (reply.kind === 'text') {
+    out.push(ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }))
+    for (const piece of chunksOf(reply.text))
+      out.push(ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: piece } }))
+    out.push(ev({ type: 'content_block_stop', index: 0 }))
+  } else
+    reply.calls.forEach((c, i) => {
+      const args = JSON.stringify(c.args)
+      out.push(ev({ type: 'content_block_start', index: i, content_block: { type: 'tool_use', id: `toolu_fake${i}`, name: c.name, input: {} } }))
+      out.push(ev({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: args.slice(0, 5) } }))
+      out.push(ev({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: args.slice(5) } }))
+      out.push(ev({ type: 'content_block_stop', index: i }))
+    })
+  out.push(
+    ev({
+      type: 'message_delta',
+      delta: { stop_reason: reply.kind === 'text' ? 'end_turn' : 'tool_use', stop_sequence: null },
+      usage: { output_tokens: USAGE.output },
+    }),
+  )
+  out.push(ev({ type: 'message_stop' }))
+  return out
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+export async function startFakeUpstream(): Promise<FakeUpstream> {
+  const log = new Map<string, RecordedRequest[]>()
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const logMatch = /^\/__log\/([^/]+)$/.exec(url.pathname)
+    if (logMatch) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(log.get(logMatch[1]!) ?? []))
+      return
+    }
+    const m = /^\/t\/([^/]+)(\/.*)$/.exec(url.pathname)
+    const raw = await readBody(req)
+    let body: any
+    try {
+      body = raw ? JSON.parse(raw) : undefined
+    } catch {
+      body = raw
+    }
+    if (m) {
+      const entry: RecordedRequest = {
+        method: req.method ?? '',
+        path: m[2]! + url.search,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body,
+      }
+      const list = log.get(m[1]!) ?? []
+      list.push(entry)
+      log.set(m[1]!, list)
+    }
+    const path = m?.[2] ?? url.pathname
+    const protocol = path.endsWith('/chat/completions') ? 'openai' : path.endsWith('/v1/messages') ? 'anthropic' : undefined
+    if (path.endsWith('/v1/messages/count_tokens')) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ input_tokens: 42 }))
+      return
+    }
+    if (!protocol || req.method !== 'POST') {
+      res.writeHead(404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { message: `fake upstream: no route ${req.method} ${path}` } }))
+      return
+    }
+    if (body?.model === 'error-429') {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' })
+      res.end(
+        JSON.stringify(
+          protocol === 'openai'
+            ? { error: { message: 'Rate limit reached for fake model', type: 'requests', code: 'rate_limit_exceeded' } }
+            : { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit reached for fake model' } },
+        ),
+      )
+      return
+    }
+    const reply = decide(protocol, body)
+    if (!body?.stream) {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '99' })
+      res.end(JSON.stringify(protocol === 'openai' ? openaiJson(body, reply) : anthropicJson(body, reply)))
+      return
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
+    const frames = protocol === 'openai' ? openaiSse(body, reply) : anthropicSse(body, reply)
+    if (body.model === 'fail-midstream') {
+      res.write(frames[0])
+      res.write(frames[1])
+      setTimeout(() => res.socket?.destroy(), 20)
+      return
+    }
+    for (const f of frames) res.write(f)
+    res.end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
+  return {
+    url,
+    baseFor: (testId, suffix = '') => `${url}/t/${testId}${suffix}`,
+    requests: (testId) => log.get(testId) ?? [],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.()
+        server.close(() => resolve())
+      }),
+  }
+}
