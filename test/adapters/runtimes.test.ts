@@ -12,12 +12,12 @@ beforeAll(async () => {
 afterAll(() => upstream.close())
 
 /** Starts a command that prints `listening on http://…`; resolves with that URL. */
-function launch(script: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+function launch(script: string, env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   // The package.json script itself, run the way npm would, minus npm in between (so signals reach it).
   const command = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts[script] as string
   const PATH = `${resolve(ROOT, 'node_modules/.bin')}:${process.env.PATH}`
   return new Promise((ok, fail) => {
-    const child = spawn('sh', ['-c', `exec ${command}`], { cwd: ROOT, env: { ...process.env, ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('sh', ['-c', `exec env ${command} ${args.join(' ')}`], { cwd: ROOT, env: { ...process.env, ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -70,7 +70,28 @@ const settings = (testId: string) => ({
   PORT: '0',
 })
 
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  await new Promise((r) => server.close(r))
+  return port
+}
+
 describe('runtimes serve the same app', () => {
+  it('wrangler dev (npm start) serves the Worker and reaches a loopback upstream', async () => {
+    const vars = Object.entries(settings('wrangler-smoke'))
+      .filter(([k]) => k !== 'HOST' && k !== 'PORT')
+      .map(([k, v]) => `--var ${k}:${v}`)
+    const { url, child } = await launch('start', {}, ['--port', String(await freePort()), ...vars])
+    try {
+      await smoke(url, 'wrangler-smoke')
+    } finally {
+      await stop(child)
+    }
+  }, 90_000)
+
   it('the Deno adapter (npm run start:deno) serves and reaches a loopback upstream', async () => {
     const { url, child } = await launch('start:deno', settings('deno-smoke'))
     try {
