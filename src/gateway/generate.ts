@@ -2,7 +2,7 @@ import { checkToolHistory } from '../hub/check-tool-history'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
 import { readJsonBody } from '../http/read-body'
-import { GENERATE_PATH, PROTOCOLS } from '../protocols'
+import { PROTOCOLS } from '../protocols'
 import type { Protocol } from '../protocols/types'
 import { resolveModel } from '../routing/resolve-model'
 import { parseSse } from '../sse/parse'
@@ -48,7 +48,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime): Prom
   }
 
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + GENERATE_PATH[back.id] + (passThrough ? forwardedQuery(url) : ''),
+    url: route.backend.baseUrl + back.upstreamPath(route.model, hub.stream) + (passThrough ? forwardedQuery(url) : ''),
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,

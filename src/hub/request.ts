@@ -32,8 +32,15 @@ export interface ToolCallPart {
   type: 'tool_call'
   id: string
   name: string
-  /** The arguments as JSON text, exactly as the model produced them. */
+  /**
+   * The arguments as JSON text, exactly as the model produced them. For a
+   * `custom` call (OpenAI free-form tools) it is the raw input text instead.
+   */
   arguments: string
+  /** `custom` for a call of a free-form tool (see HubTool.kind); absent means function. */
+  kind?: 'function' | 'custom'
+  /** Opaque provider signature tied to the call (Gemini `thoughtSignature`); must come back unchanged. */
+  signature?: string
   cacheControl?: CacheControl
 }
 
@@ -45,17 +52,29 @@ export interface ToolResultPart {
   cacheControl?: CacheControl
 }
 
+/**
+ * Where a reasoning signature came from, in OpenRouter's `reasoning_details`
+ * vocabulary. A signature is only valid for the provider family that made it, so
+ * encoders send it back only to that family and drop it elsewhere.
+ */
+export type SignatureFormat = 'anthropic-claude-v1' | 'openai-responses-v1' | 'google-gemini-v1' | (string & {})
+
 /** Visible reasoning. `signature` is opaque and must survive a round trip byte for byte. */
 export interface ThinkingPart {
   type: 'thinking'
   text: string
   signature?: string
+  format?: SignatureFormat
+  /** The provider's id for this reasoning item (OpenAI Responses `rs_…`). */
+  id?: string
 }
 
 /** Reasoning the provider encrypted; `data` is opaque and returned unchanged. */
 export interface RedactedThinkingPart {
   type: 'redacted_thinking'
   data: string
+  format?: SignatureFormat
+  id?: string
 }
 
 /**
@@ -94,8 +113,20 @@ export interface HubMessage {
 }
 
 export interface HubTool {
-  /** Set for a provider-defined tool (Anthropic `web_search_20250305`, OpenAI `custom`): see NativePart. */
+  /**
+   * Set for a provider-defined tool (Anthropic `web_search_20250305`, OpenAI
+   * `web_search`). The protocol that made it sends it back raw; other protocols
+   * leave it out with a warning (the model simply does not get that tool).
+   */
   native?: { protocol: string; label: string; raw: unknown }
+  /**
+   * `custom`: a free-form tool whose call carries raw text, not JSON (OpenAI
+   * Responses custom tools, as Codex sends them). Protocols without custom tools
+   * offer it as a function with one string argument, `input` (see hub/tools.ts).
+   */
+  kind?: 'function' | 'custom'
+  /** A custom tool's input format (grammar definition), as the client sent it. */
+  customFormat?: unknown
   name: string
   description?: string
   /** JSON Schema of the arguments object. */
@@ -148,6 +179,11 @@ export interface HubRequest {
   userId?: string
   /** Free-form key/values (OpenAI `metadata`). */
   metadata?: Record<string, string>
+  /**
+   * The id the client must see on the response. Set by the gateway when it needs
+   * to know the id in advance (to store an OpenAI Responses response).
+   */
+  responseId?: string
   /** How many choices (OpenAI `n`); only OpenAI Chat Completions can return more than one. */
   n?: number
   stream: boolean

@@ -4,7 +4,7 @@ import type { HubResponse } from '../hub/response'
 import type { HubStreamEvent } from '../hub/stream'
 import type { SseEvent } from '../sse/parse'
 
-export type ProtocolId = 'openai-chat' | 'anthropic'
+export type ProtocolId = 'openai-chat' | 'anthropic' | 'gemini' | 'openai-responses'
 
 /**
  * What a provider needs that the protocol alone does not say. Providers are data
@@ -35,11 +35,17 @@ export interface EncodeRequestContext {
  * decodeRequest / encodeResponse / encodeStream / encodeError; as a back end it
  * calls encodeRequest / decodeResponse / decodeStream / decodeError.
  */
+/** What a front end learns from the URL rather than the body (Gemini puts the model and streaming there). */
+export interface RequestHints {
+  model?: string
+  stream?: boolean
+}
+
 export interface Protocol {
   readonly id: ProtocolId
 
   /** Validates a client's JSON body (throws a GatewayError naming the field) and maps it to the hub. */
-  decodeRequest(body: unknown): HubRequest
+  decodeRequest(body: unknown, hints?: RequestHints): HubRequest
   /** The JSON body a client of this protocol expects for a finished response. */
   encodeResponse(res: HubResponse, req: HubRequest): unknown
   /** Turns hub events into this protocol's SSE bytes, event by event. */
@@ -49,6 +55,8 @@ export interface Protocol {
   /** One SSE frame announcing an error mid-stream, for pass-through streams. */
   encodeStreamError(err: GatewayError): Uint8Array
 
+  /** The generate endpoint below a back end's base URL, query included (`/chat/completions`). */
+  upstreamPath(model: string, stream: boolean): string
   /** The JSON body to send to an upstream that speaks this protocol. */
   encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Record<string, unknown>
   /** Maps an upstream's finished response body to the hub. */

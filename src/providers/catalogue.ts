@@ -9,7 +9,7 @@ export interface ProviderEntry {
   protocol: ProtocolId
   baseUrl: string
   /** How the upstream key is sent. */
-  auth: 'bearer' | 'x-api-key'
+  auth: 'bearer' | 'x-api-key' | 'x-goog-api-key'
   /** Local servers run without a key; hosted ones refuse to be called without one. */
   keyRequired: boolean
   /** Models offered in the model lists when no live list is known. */

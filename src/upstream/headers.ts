@@ -33,8 +33,8 @@ export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
 
   const key = o.backend.keys[0]
   if (key) {
-    if (o.backend.auth === 'x-api-key') h.set('x-api-key', key)
-    else h.set('authorization', `Bearer ${key}`)
+    if (o.backend.auth === 'bearer') h.set('authorization', `Bearer ${key}`)
+    else h.set(o.backend.auth, key)
   }
 
   if (o.backend.protocol === 'anthropic') {

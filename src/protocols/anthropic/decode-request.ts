@@ -11,6 +11,7 @@ import type {
 } from '../../hub/request'
 import { parseBody } from '../../hub/validate'
 import { cacheControlFromAnthropic } from './cache-control'
+import { unwrapSignature } from '../../hub/signature-envelope'
 import {
   requestSchema,
   type AnthropicImageBlock,
@@ -94,12 +95,16 @@ export function decodeBlock(block: { type: string }): ContentPart {
       return decodeToolResult(block as AnthropicToolResultBlock) ?? native(block)
     case 'thinking': {
       const b = block as AnthropicThinkingBlock
+      // A signature from another provider family comes back wrapped (hub/signature-envelope.ts).
       return b.signature != null
-        ? { type: 'thinking', text: b.thinking, signature: b.signature }
+        ? { type: 'thinking', text: b.thinking, ...unwrapSignature(b.signature, 'anthropic-claude-v1') }
         : { type: 'thinking', text: b.thinking }
     }
     case 'redacted_thinking':
-      return { type: 'redacted_thinking', data: (block as AnthropicRedactedThinkingBlock).data }
+    {
+      const { signature, format } = unwrapSignature((block as AnthropicRedactedThinkingBlock).data, 'anthropic-claude-v1')
+      return { type: 'redacted_thinking', data: signature, format }
+    }
     default:
       return native(block)
   }

@@ -53,11 +53,11 @@ export function decodeResponseBlock(block: unknown): ContentPart[] {
     case 'thinking': {
       const text = typeof b.thinking === 'string' ? b.thinking : ''
       return typeof b.signature === 'string'
-        ? [{ type: 'thinking', text, signature: b.signature }]
+        ? [{ type: 'thinking', text, signature: b.signature, format: 'anthropic-claude-v1' }]
         : [{ type: 'thinking', text }]
     }
     case 'redacted_thinking':
-      return typeof b.data === 'string' ? [{ type: 'redacted_thinking', data: b.data }] : []
+      return typeof b.data === 'string' ? [{ type: 'redacted_thinking', data: b.data, format: 'anthropic-claude-v1' }] : []
     case 'tool_use':
       if (typeof b.id === 'string' && typeof b.name === 'string')
         return [{ type: 'tool_call', id: b.id, name: b.name, arguments: JSON.stringify(b.input ?? {}) }]

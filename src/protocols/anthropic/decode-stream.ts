@@ -96,10 +96,10 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
           case 'thinking':
             if (typeof b.thinking === 'string' && b.thinking !== '') emit({ type: 'thinking_delta', text: b.thinking })
             if (typeof b.signature === 'string' && b.signature !== '')
-              emit({ type: 'thinking_delta', text: '', signature: b.signature })
+              emit({ type: 'thinking_delta', text: '', signature: b.signature, format: 'anthropic-claude-v1' })
             return { kind: 'thinking' }
           case 'redacted_thinking':
-            if (typeof b.data === 'string') emit({ type: 'redacted_thinking', data: b.data })
+            if (typeof b.data === 'string') emit({ type: 'redacted_thinking', data: b.data, format: 'anthropic-claude-v1' })
             return { kind: 'other' }
           case 'tool_use': {
             const toolIndex = startTool(String(b.id ?? newId('toolu_')), String(b.name ?? ''))
@@ -153,7 +153,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
               return
             case 'signature_delta':
               if (typeof delta.signature === 'string' && delta.signature !== '')
-                emit({ type: 'thinking_delta', text: '', signature: delta.signature })
+                emit({ type: 'thinking_delta', text: '', signature: delta.signature, format: 'anthropic-claude-v1' })
               return
             case 'input_json_delta': {
               const block = blocks.get(Number(payload.index))

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../hub/errors'
 import { parseToolArguments } from '../../hub/json'
+import { functionArguments, toolsFor } from '../../hub/tools'
 import type {
   ContentPart,
   HubMessage,
@@ -58,7 +59,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
   body.messages = encodeMessages(req.messages, first, warnOnce)
 
   // Tools and tool choice.
-  const tools = (req.tools ?? []).map(encodeTool)
+  const tools = toolsFor(req.tools, { protocol: PROTOCOL, customTools: false, warn: ctx.warn }).map(encodeTool)
   if (tools.length) body.tools = tools
   const toolChoice = encodeToolChoice(req, tools.length > 0, ctx)
   if (toolChoice) body.tool_choice = toolChoice
@@ -209,20 +210,24 @@ function encodePart(part: ContentPart, where: string, warnOnce: (m: string) => v
           type: 'tool_use',
           id: toolId(part.id),
           name: part.name,
-          input: parseToolArguments(part.arguments),
+          input: parseToolArguments(functionArguments(part, false)),
           ...cacheControlField(part.cacheControl),
         },
       ]
     case 'tool_result':
       return [encodeToolResult(part)]
     case 'thinking':
-      if (!part.signature) {
-        // Anthropic only accepts thinking it signed (reasoning from other providers has no signature).
-        warnOnce('unsigned thinking dropped from the history (Anthropic accepts only signed thinking blocks)')
+      if (!part.signature || !ownSignature(part.format)) {
+        // Anthropic only accepts thinking it signed (other providers' reasoning is unsigned or signed by them).
+        warnOnce('thinking not signed by Anthropic dropped from the history (Anthropic accepts only its own signed thinking blocks)')
         return []
       }
       return [{ type: 'thinking', thinking: part.text, signature: part.signature }]
     case 'redacted_thinking':
+      if (!ownSignature(part.format)) {
+        warnOnce('encrypted reasoning from another provider dropped from the history')
+        return []
+      }
       return [{ type: 'redacted_thinking', data: part.data }]
     case 'native':
       if (part.protocol === PROTOCOL) return [part.raw as Block]
@@ -286,11 +291,13 @@ function lastAssistantLacksThinking(messages: AnthropicMessage[]): boolean {
 // ---------------------------------------------------------------------------
 // Tools
 
-function encodeTool(tool: HubTool, i: number): Record<string, unknown> {
-  if (tool.native) {
-    if (tool.native.protocol === PROTOCOL) return tool.native.raw as Record<string, unknown>
-    throw invalidRequest(`${tool.native.label} cannot be sent to an Anthropic upstream`, `tools[${i}]`)
-  }
+/** A signature of unknown origin is taken to be Anthropic's (older clients do not say). */
+function ownSignature(format: string | undefined): boolean {
+  return format === undefined || format === 'anthropic-claude-v1'
+}
+
+function encodeTool(tool: HubTool): Record<string, unknown> {
+  if (tool.native) return tool.native.raw as Record<string, unknown> // toolsFor kept only our own
   const params = tool.parameters
   const out: Record<string, unknown> = {
     name: tool.name,

@@ -1,10 +1,13 @@
 import { parseToolArguments } from '../../hub/json'
 import { newId } from '../../hub/ids'
+import { wrapSignature } from '../../hub/signature-envelope'
 import type { ContentPart, HubRequest } from '../../hub/request'
 import type { HubResponse } from '../../hub/response'
 import { PROTOCOL } from './decode-request'
 import { finishReasonToAnthropic } from './map-stop-reason'
 import { usageToAnthropic } from './usage'
+
+const OWN = 'anthropic-claude-v1'
 
 /** HubResponse → the Anthropic message JSON a Messages API client expects. */
 export function encodeResponse(res: HubResponse, req: HubRequest) {
@@ -30,9 +33,9 @@ export function encodeResponseBlock(part: ContentPart): unknown[] {
     case 'text':
       return part.text === '' ? [] : [{ type: 'text', text: part.text }]
     case 'thinking':
-      return [{ type: 'thinking', thinking: part.text, signature: part.signature ?? '' }]
+      return [{ type: 'thinking', thinking: part.text, signature: part.signature ? wrapSignature(part.signature, part.format, OWN) : '' }]
     case 'redacted_thinking':
-      return [{ type: 'redacted_thinking', data: part.data }]
+      return [{ type: 'redacted_thinking', data: wrapSignature(part.data, part.format, OWN) }]
     case 'tool_call':
       return [{ type: 'tool_use', id: part.id, name: part.name, input: parseToolArguments(part.arguments) }]
     case 'native':

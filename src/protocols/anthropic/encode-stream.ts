@@ -1,5 +1,6 @@
 import { GatewayError } from '../../hub/errors'
 import { newId } from '../../hub/ids'
+import { wrapSignature } from '../../hub/signature-envelope'
 import type { HubRequest } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
@@ -8,6 +9,9 @@ import { errorBody } from './errors'
 import { finishReasonToAnthropic } from './map-stop-reason'
 import { usageToAnthropic } from './usage'
 
+/** Signatures of this protocol's own family travel bare; others are wrapped (hub/signature-envelope.ts). */
+const OWN = 'anthropic-claude-v1'
+
 type ContentEvent = Extract<
   HubStreamEvent,
   { type: 'text_delta' | 'thinking_delta' | 'redacted_thinking' | 'tool_call_start' | 'tool_call_delta' | 'tool_call_end' }
@@ -15,7 +19,7 @@ type ContentEvent = Extract<
 
 type OpenBlock =
   | { kind: 'text'; index: number }
-  | { kind: 'thinking'; index: number; signature: string }
+  | { kind: 'thinking'; index: number; signature: string; format?: string }
   | { kind: 'tool'; index: number; hubIndex: number }
 
 /**
@@ -79,7 +83,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
       const closeOpen = () => {
         if (!open) return
         if (open.kind === 'thinking' && open.signature)
-          send('content_block_delta', { index: open.index, delta: { type: 'signature_delta', signature: open.signature } })
+          send('content_block_delta', { index: open.index, delta: { type: 'signature_delta', signature: wrapSignature(open.signature, open.format, OWN) } })
         send('content_block_stop', { index: open.index })
         if (open.kind === 'tool') tools.set(open.hubIndex, 'closed')
         open = undefined
@@ -114,12 +118,15 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
             }
             if (e.text !== '')
               send('content_block_delta', { index: open.index, delta: { type: 'thinking_delta', thinking: e.text } })
-            if (e.signature) open.signature += e.signature
+            if (e.signature) {
+              open.signature += e.signature
+              open.format = e.format
+            }
             return
           }
           case 'redacted_thinking': {
             closeOpen()
-            const index = startBlock({ type: 'redacted_thinking', data: e.data })
+            const index = startBlock({ type: 'redacted_thinking', data: wrapSignature(e.data, e.format, OWN) })
             send('content_block_stop', { index })
             return
           }

@@ -21,4 +21,5 @@ export const anthropic: Protocol = {
   decodeResponse,
   decodeStream,
   decodeError,
+  upstreamPath: () => '/v1/messages',
 }

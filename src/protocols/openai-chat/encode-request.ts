@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../hub/errors'
+import { functionArguments, toolsFor } from '../../hub/tools'
 import type {
   ContentPart,
   HubMessage,
@@ -111,7 +112,7 @@ function assistantMessage(m: HubMessage, quirks: UpstreamQuirks): Wire {
       id: c.id,
       type: 'function',
       // Arguments go verbatim; an empty string is not JSON, so it becomes `{}`.
-      function: { name: c.name, arguments: c.arguments === '' ? '{}' : c.arguments },
+      function: { name: c.name, arguments: c.arguments === '' ? '{}' : functionArguments(c, false) },
     }))
   }
   if (reasoning.length) {
@@ -160,7 +161,8 @@ function reasoningEffort(req: HubRequest): string | undefined {
 export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Record<string, unknown> {
   const body: Record<string, unknown> = { model: ctx.model, messages: encodeMessages(req, ctx.quirks) }
 
-  if (req.tools?.length) body.tools = req.tools.map(encodeTool)
+  const tools = toolsFor(req.tools, { protocol: 'openai-chat', customTools: false, warn: ctx.warn })
+  if (tools.length) body.tools = tools.map(encodeTool)
   if (req.toolChoice) {
     body.tool_choice =
       req.toolChoice.type === 'tool' ? { type: 'function', function: { name: req.toolChoice.name } } : req.toolChoice.type

@@ -64,7 +64,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
           if (event.text) delta.reasoning_content = event.text
           if (event.signature !== undefined) {
             delta.reasoning_details = [
-              { type: 'reasoning.text', text: '', signature: event.signature, format: REASONING_FORMAT, index: reasoningIndex++ },
+              { type: 'reasoning.text', text: '', signature: event.signature, format: event.format ?? REASONING_FORMAT, index: reasoningIndex++ },
             ]
           }
           if (Object.keys(delta).length) chunk(delta)
@@ -74,7 +74,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
           open()
           chunk({
             reasoning_details: [
-              { type: 'reasoning.encrypted', data: event.data, format: REASONING_FORMAT, index: reasoningIndex++ },
+              { type: 'reasoning.encrypted', data: event.data, format: event.format ?? REASONING_FORMAT, index: reasoningIndex++ },
             ],
           })
           return

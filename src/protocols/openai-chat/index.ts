@@ -19,4 +19,5 @@ export const openaiChat: Protocol = {
   decodeResponse,
   decodeStream,
   decodeError,
+  upstreamPath: () => '/chat/completions',
 }

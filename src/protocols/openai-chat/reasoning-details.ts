@@ -13,10 +13,11 @@ export interface ReasoningDetailLike {
   signature?: string | null
   data?: string | null
   summary?: string | null
+  format?: string | null
   index?: number | null
 }
 
-/** Where the signatures we pass along come from; the hub does not record a format. */
+/** The format assumed for a signature whose origin is not recorded. */
 export const REASONING_FORMAT = 'anthropic-claude-v1'
 
 /**
@@ -30,7 +31,8 @@ export function reasoningDetailsToParts(details: ReadonlyArray<ReasoningDetailLi
   let last: ThinkingPart | undefined
   for (const d of details) {
     if (d.type === 'reasoning.encrypted') {
-      if (typeof d.data === 'string') parts.push({ type: 'redacted_thinking', data: d.data })
+      if (typeof d.data === 'string')
+        parts.push({ type: 'redacted_thinking', data: d.data, ...(typeof d.format === 'string' ? { format: d.format } : {}) })
       last = undefined
       continue
     }
@@ -45,6 +47,7 @@ export function reasoningDetailsToParts(details: ReadonlyArray<ReasoningDetailLi
       if (typeof d.signature === 'string' && d.signature !== '') last.signature = d.signature
     } else {
       const part: ThinkingPart = { type: 'thinking', text: text ?? '' }
+      if (typeof d.format === 'string') part.format = d.format
       if (typeof d.signature === 'string' && d.signature !== '') part.signature = d.signature
       parts.push(part)
       last = part
@@ -62,9 +65,9 @@ export function partsToReasoningDetails(parts: ReadonlyArray<ThinkingPart | Reda
           type: 'reasoning.text',
           text: p.text,
           ...(p.signature !== undefined ? { signature: p.signature } : {}),
-          format: REASONING_FORMAT,
+          format: p.format ?? REASONING_FORMAT,
           index,
         }
-      : { type: 'reasoning.encrypted', data: p.data, format: REASONING_FORMAT, index },
+      : { type: 'reasoning.encrypted', data: p.data, format: p.format ?? REASONING_FORMAT, index },
   )
 }

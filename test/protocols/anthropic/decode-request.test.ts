@@ -99,8 +99,8 @@ describe('decodeRequest (Anthropic body → hub)', () => {
       { type: 'native', protocol: 'anthropic', label: 'content block "document"', raw: doc },
     ])
     expect(hub.messages[1]!.content).toEqual([
-      { type: 'thinking', text: 'hmm', signature: 'SIG==' },
-      { type: 'redacted_thinking', data: 'RED' },
+      { type: 'thinking', text: 'hmm', signature: 'SIG==', format: 'anthropic-claude-v1' },
+      { type: 'redacted_thinking', data: 'RED', format: 'anthropic-claude-v1' },
       { type: 'tool_call', id: 'toolu_1', name: 'f', arguments: '{"a":1}' },
     ])
     expect(hub.messages[2]!.content).toEqual([

@@ -41,8 +41,8 @@ describe('decodeStream (Anthropic SSE → hub)', () => {
     expect(out).toEqual([
       { type: 'start', id: 'msg_1', model: 'claude-x', usage: { inputTokens: 10, outputTokens: 1 } },
       { type: 'thinking_delta', text: 'think' },
-      { type: 'thinking_delta', text: '', signature: 'SIG/+=' },
-      { type: 'redacted_thinking', data: 'opaque' },
+      { type: 'thinking_delta', text: '', signature: 'SIG/+=', format: 'anthropic-claude-v1' },
+      { type: 'redacted_thinking', data: 'opaque', format: 'anthropic-claude-v1' },
       { type: 'text_delta', text: 'Hi' },
       { type: 'text_delta', text: ' there' },
       // The server tool's input is not a client tool call; tool indexes count tool_use blocks only.

@@ -112,7 +112,32 @@ describe('encodeRequest (hub → Anthropic body)', () => {
       }),
     )
     expect(body.messages[1].content).toEqual([{ type: 'text', text: 'a' }])
-    expect(warnings.some((w) => w.includes('unsigned thinking'))).toBe(true)
+    expect(warnings.some((w) => w.includes('not signed by Anthropic'))).toBe(true)
+  })
+
+  it('drops thinking and encrypted reasoning signed by another provider, keeps its own', () => {
+    const { body, warnings } = encode(
+      base({
+        messages: [
+          user('q'),
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', text: 'gemini thought', signature: 'g-sig', format: 'google-gemini-v1' },
+              { type: 'redacted_thinking', data: 'openai-blob', format: 'openai-responses-v1' },
+              { type: 'thinking', text: 'claude thought', signature: 'a-sig', format: 'anthropic-claude-v1' },
+              { type: 'text', text: 'a' },
+            ],
+          },
+          user('more'),
+        ],
+      }),
+    )
+    expect(body.messages[1].content).toEqual([
+      { type: 'thinking', thinking: 'claude thought', signature: 'a-sig' },
+      { type: 'text', text: 'a' },
+    ])
+    expect(warnings.length).toBeGreaterThanOrEqual(2)
   })
 
   it('raises max_tokens above the thinking budget', () => {
@@ -199,10 +224,12 @@ describe('encodeRequest (hub → Anthropic body)', () => {
     )
     expect(part.kind).toBe('invalid_request')
     expect(part.message).toBe('content part "input_audio" cannot be sent to an Anthropic upstream')
-    const tool = thrown(() =>
-      encode(base({ tools: [{ native: { protocol: 'openai-chat', label: 'tool "custom"', raw: {} }, name: 'x', parameters: {} }] })),
+    // another protocol's provider tool is left out with a warning: the model just does not get it
+    const foreign = encode(
+      base({ tools: [{ native: { protocol: 'openai-responses', label: 'tool "web_search"', raw: {} }, name: 'web_search', parameters: {} }] }),
     )
-    expect(tool.message).toBe('tool "custom" cannot be sent to an Anthropic upstream')
+    expect(foreign.body.tools).toBeUndefined()
+    expect(foreign.warnings).toContain('tool "web_search" left out: the upstream does not offer it')
   })
 
   it('refuses n > 1', () => {

@@ -174,8 +174,8 @@ describe('decodeRequest messages', () => {
       ],
     })
     expect(hub.messages[1]!.content).toEqual([
-      { type: 'thinking', text: 'step one', signature: SIGNATURE },
-      { type: 'redacted_thinking', data: 'ENCRYPTED==' },
+      { type: 'thinking', text: 'step one', signature: SIGNATURE, format: 'anthropic-claude-v1' },
+      { type: 'redacted_thinking', data: 'ENCRYPTED==', format: 'anthropic-claude-v1' },
       { type: 'thinking', text: 'a summary' },
       { type: 'text', text: 'answer' },
     ])

@@ -151,7 +151,10 @@ describe('encodeRequest messages', () => {
     const badTool = hubRequest({
       tools: [{ name: 'web_search', parameters: {}, native: { protocol: 'anthropic', label: 'tool "web_search_20250305"', raw: {} } }],
     })
-    expect(() => openaiChat.encodeRequest(badTool, context())).toThrow('tool "web_search_20250305" cannot be sent')
+    const warnings: string[] = []
+    const dropped = openaiChat.encodeRequest(badTool, { ...context(), warn: (m) => warnings.push(m) })
+    expect(dropped.tools).toBeUndefined()
+    expect(warnings).toEqual(['tool "web_search_20250305" left out: the upstream does not offer it'])
   })
 })
 

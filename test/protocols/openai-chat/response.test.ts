@@ -51,7 +51,7 @@ describe('decodeResponse', () => {
       }),
     )
     expect(res.content.slice(0, 2)).toEqual([
-      { type: 'thinking', text: 'thought', signature: SIGNATURE },
+      { type: 'thinking', text: 'thought', signature: SIGNATURE, format: 'anthropic-claude-v1' },
       { type: 'redacted_thinking', data: 'ENC' },
     ])
   })
@@ -154,7 +154,7 @@ describe('encodeResponse', () => {
 
   it('a signature survives encodeResponse → decodeResponse (client round trip)', () => {
     const back = openaiChat.decodeResponse(openaiChat.encodeResponse(res, hubRequest()))
-    expect(back.content[0]).toEqual({ type: 'thinking', text: 'hmm', signature: SIGNATURE })
+    expect(back.content[0]).toEqual({ type: 'thinking', text: 'hmm', signature: SIGNATURE, format: 'anthropic-claude-v1' })
     expect(back.usage).toEqual({ inputTokens: 2000, outputTokens: 300, cacheReadTokens: 1500, reasoningTokens: 50 })
   })
 })
