@@ -18,14 +18,21 @@ export default defineConfig({
       {
         // The same SDK suite, with the gateway running inside workerd.
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             main: './src/index.ts',
             miniflare: {
               compatibilityDate: '2026-04-01',
               compatibilityFlags: ['nodejs_compat'],
-              bindings: { LOG_LEVEL: 'silent' },
+              kvNamespaces: ['STATE'],
+              // The Worker entry's own bindings, pointing at the fake upstream (test/workers/global-setup.ts).
+              bindings: {
+                LOG_LEVEL: 'silent',
+                PROXY_API_KEYS: 'worker-client-key',
+                ANTHROPIC_API_KEY: 'sk-ant-worker',
+                ANTHROPIC_BASE_URL: `${inject('upstreamUrl')}/t/worker-entry`,
+              },
             },
-          }),
+          })),
         ],
         test: {
           name: 'workers',

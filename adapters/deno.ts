@@ -1,6 +1,8 @@
 // deno-lint-ignore-file no-explicit-any
 import { createApp } from '../src/app.ts'
 import { parseDotenv } from '../src/config/dotenv.ts'
+import { MemoryStore } from '../src/state/memory-store.ts'
+import { FileStore } from './file-store.ts'
 
 declare const Deno: any
 
@@ -17,7 +19,9 @@ const port = Number(env.PORT || 8787)
 
 function build() {
   try {
-    return createApp({ env })
+    // State (stored responses): files under STATE_DIR when set, else memory.
+    const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
+    return createApp({ env, store: () => store })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
 import { createApp } from '../src/app'
 import { parseDotenv } from '../src/config/dotenv'
+import { MemoryStore } from '../src/state/memory-store'
+import { FileStore } from './file-store'
 
 export interface NodeGateway {
   url: string
@@ -12,7 +14,9 @@ export interface NodeGateway {
 
 /** Serves the gateway with the given settings; port 0 picks a free port. */
 export async function startGateway(env: Record<string, string | undefined>, hostname = '127.0.0.1', port = 8787): Promise<NodeGateway> {
-  const app = createApp({ env })
+  // State (stored responses): files under STATE_DIR when set, else memory.
+  const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
+  const app = createApp({ env, store: () => store })
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname, port }, (info: AddressInfo) => {
       resolve({

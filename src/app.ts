@@ -1,14 +1,17 @@
 import { Hono } from 'hono'
 import { loadSettings, SettingsError, type Settings } from './config/settings'
-import { countTokens } from './gateway/count-tokens'
-import { generate } from './gateway/generate'
-import { anthropicModelList, listModels, openaiModelList } from './gateway/list-models'
 import type { Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
 import { createLogger } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
+import { anthropicRoutes } from './routes/anthropic'
+import { geminiRoutes } from './routes/gemini'
+import { openaiRoutes } from './routes/openai'
+import type { GatewayEnv } from './routes/types'
+import { MemoryStore } from './state/memory-store'
+import type { StateStore } from './state/state-store'
 import type { Transport } from './upstream/call-upstream'
 
 export interface AppOptions {
@@ -19,13 +22,15 @@ export interface AppOptions {
   env?: Record<string, unknown>
   /** How to reach upstreams; the global fetch unless an adapter has a faster one. */
   transport?: Transport
+  /** Where gateway state lives (KV on Workers, a file or memory elsewhere); chosen per environment. */
+  store?: (env: Record<string, unknown>) => StateStore
 }
-
-type Env = { Bindings: Record<string, unknown>; Variables: { rt: Runtime } }
 
 /** Which protocol's error shape a path's clients understand. */
 function protocolForPath(path: string): Protocol {
-  return path.startsWith('/anthropic/') || path.startsWith('/v1/messages') ? PROTOCOLS.anthropic : PROTOCOLS['openai-chat']
+  if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return PROTOCOLS.anthropic
+  if (path.startsWith('/v1beta/')) return PROTOCOLS.gemini
+  return PROTOCOLS['openai-chat']
 }
 
 function errorResponse(err: unknown, path: string): Response {
@@ -37,13 +42,17 @@ function errorResponse(err: unknown, path: string): Response {
 }
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
-export function createApp(options: AppOptions = {}): Hono<Env> {
+export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const transport: Transport = options.transport ?? ((r) => fetch(r))
+  const storeFor = options.store ?? (() => new MemoryStore())
+  const makeRuntime = (env: Record<string, unknown>): Runtime => {
+    const settings: Settings = loadSettings(env)
+    return { settings, transport, store: storeFor(env), log: createLogger(settings.logLevel) }
+  }
   const runtimes = new WeakMap<object, Runtime>()
-  const fixed = options.env ? makeRuntime(loadSettings(options.env), transport) : undefined
+  const fixed = options.env ? makeRuntime(options.env) : undefined
 
-  const app = new Hono<Env>()
-
+  const app = new Hono<GatewayEnv>()
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
   app.use('*', async (c, next) => {
@@ -52,7 +61,7 @@ export function createApp(options: AppOptions = {}): Hono<Env> {
       const env = c.env ?? {}
       rt = runtimes.get(env)
       if (!rt) {
-        rt = makeRuntime(loadSettings(env), transport)
+        rt = makeRuntime(env)
         runtimes.set(env, rt)
       }
     }
@@ -61,17 +70,11 @@ export function createApp(options: AppOptions = {}): Hono<Env> {
     await next()
   })
 
-  app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
-  for (const base of ['/v1', '/anthropic/v1']) {
-    app.post(`${base}/messages`, (c) => generate(c.req.raw, PROTOCOLS.anthropic, c.var.rt))
-    app.post(`${base}/messages/count_tokens`, (c) => countTokens(c.req.raw, c.var.rt))
-  }
-  app.get('/v1/models', (c) => c.json(openaiModelList(listModels(c.var.rt.settings))))
-  app.get('/anthropic/v1/models', (c) => c.json(anthropicModelList(listModels(c.var.rt.settings))))
+  openaiRoutes(app)
+  anthropicRoutes(app)
+  geminiRoutes(app)
 
-  app.notFound((c) =>
-    errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path),
-  )
+  app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)
@@ -79,8 +82,4 @@ export function createApp(options: AppOptions = {}): Hono<Env> {
     return errorResponse(err, c.req.path)
   })
   return app
-}
-
-function makeRuntime(settings: Settings, transport: Transport): Runtime {
-  return { settings, transport, log: createLogger(settings.logLevel) }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CATALOGUE, type ProviderEntry } from '../providers/catalogue'
-import type { ProtocolId, UpstreamQuirks } from '../protocols/types'
+import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols/types'
 
 /** A back end ready to call: a provider entry plus the keys and overrides from the settings. */
 export interface Backend {
@@ -80,6 +80,7 @@ function buildSchema() {
     shape[settingName(p.id, 'API_KEY')] = list
     shape[settingName(p.id, 'BASE_URL')] = url
     shape[settingName(p.id, 'MODELS')] = list
+    shape[settingName(p.id, 'PROTOCOL')] = z.enum(PROTOCOL_IDS).optional()
   }
   return z.object(shape)
 }
@@ -102,16 +103,22 @@ export function loadSettings(env: Record<string, unknown>): Settings {
 
   const backends = new Map<string, Backend>()
   for (const p of CATALOGUE) {
-    const keys: string[] = s[settingName(p.id, 'API_KEY')]
-    const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')]
+    const shared = p.sharesSettingsWith
+    let keys: string[] = s[settingName(p.id, 'API_KEY')]
+    let keySetting = settingName(p.id, 'API_KEY')
+    if (!keys.length && shared) {
+      keys = s[settingName(shared, 'API_KEY')]
+      keySetting = settingName(shared, 'API_KEY')
+    }
+    const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')] ?? (shared ? s[settingName(shared, 'BASE_URL')] : undefined)
     const models: string[] = s[settingName(p.id, 'MODELS')]
     backends.set(p.id, {
       id: p.id,
-      protocol: p.protocol,
+      protocol: s[settingName(p.id, 'PROTOCOL')] ?? p.protocol,
       baseUrl: baseUrl ?? p.baseUrl,
       auth: p.auth,
       keys,
-      keySetting: settingName(p.id, 'API_KEY'),
+      keySetting,
       keyRequired: p.keyRequired,
       models: models.length ? models : p.models,
       modelPatterns: p.modelPatterns ?? [],

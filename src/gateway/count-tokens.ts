@@ -1,42 +1,56 @@
 import { estimateTokens } from '../hub/estimate-tokens'
+import type { HubRequest } from '../hub/request'
 import { readJsonBody } from '../http/read-body'
-import { anthropic } from '../protocols/anthropic'
+import type { ProtocolId } from '../protocols/types'
 import { resolveModel } from '../routing/resolve-model'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
-import { forwardedQuery } from './generate'
+import { withClientQuery } from './generate'
 import type { Runtime } from './runtime'
 import { upstreamError } from './upstream-body'
+import { PROTOCOLS } from '../protocols'
+
+export interface CountTokensFront {
+  protocol: ProtocolId
+  /** The client's body → hub (to route it and to estimate). */
+  decode(body: Record<string, unknown>): HubRequest
+  /** The upstream path that counts for a back end of the same protocol. */
+  upstreamPath(model: string): string
+  /** The body to send that upstream. */
+  upstreamBody(body: Record<string, unknown>, model: string): unknown
+  /** The answer for an estimate. */
+  estimate(tokens: number): unknown
+}
 
 /**
- * Anthropic's count_tokens. An Anthropic back end counts for real; for any other
- * back end the gateway estimates (and says so in `x-gateway-estimate`), so a
- * non-Anthropic model is never sent to Anthropic.
+ * Token counting (Anthropic count_tokens, Gemini countTokens). A back end that
+ * speaks the client's protocol counts for real; for any other back end the
+ * gateway estimates and says so in `x-gateway-estimate` — a model is never sent
+ * to a provider that does not serve it.
  */
-export async function countTokens(req: Request, rt: Runtime): Promise<Response> {
+export async function countTokens(req: Request, rt: Runtime, front: CountTokensFront): Promise<Response> {
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
-  const hub = anthropic.decodeRequest(body)
+  const hub = front.decode(body)
   const route = resolveModel(hub.model, rt.settings)
 
-  if (route.backend.protocol !== 'anthropic') {
-    return Response.json({ input_tokens: estimateTokens(hub) }, { headers: { 'x-gateway-estimate': 'true' } })
-  }
+  if (route.backend.protocol !== front.protocol)
+    return Response.json(front.estimate(estimateTokens(hub)), { headers: { 'x-gateway-estimate': 'true' } })
 
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + '/v1/messages/count_tokens' + forwardedQuery(new URL(req.url)),
+    url: route.backend.baseUrl + withClientQuery(front.upstreamPath(route.model), new URL(req.url)),
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
       passThrough: true,
       anthropicVersion: rt.settings.anthropicVersion,
-      clientSpeaksAnthropic: true,
+      clientSpeaksAnthropic: front.protocol === 'anthropic',
     }),
-    body: JSON.stringify({ ...body, model: route.model }),
+    body: JSON.stringify(front.upstreamBody(body, route.model)),
     transport: rt.transport,
     timeoutMs: rt.settings.upstreamTimeoutMs,
     clientSignal: req.signal,
   })
-  if (!upstream.ok) throw await upstreamError(upstream, anthropic.decodeError)
+  if (!upstream.ok) throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError)
   const headers = downstreamHeaders(upstream.headers, true)
   headers.set('content-type', 'application/json')
   return new Response(upstream.body, { status: upstream.status, headers })

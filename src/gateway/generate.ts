@@ -1,21 +1,42 @@
+import { ResponseAccumulator } from '../hub/accumulate'
 import { checkToolHistory } from '../hub/check-tool-history'
+import type { HubRequest } from '../hub/request'
+import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
 import { readJsonBody } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
-import type { Protocol } from '../protocols/types'
-import { resolveModel } from '../routing/resolve-model'
+import type { Protocol, RequestHints } from '../protocols/types'
+import { resolveModel, type Route } from '../routing/resolve-model'
 import { parseSse } from '../sse/parse'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { guardBytes, guardHubEvents } from './guard-streams'
-import { readUpstreamJson, upstreamError } from './upstream-body'
 import type { Runtime } from './runtime'
+import { readUpstreamJson, upstreamError } from './upstream-body'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
   'x-accel-buffering': 'no',
+}
+
+/** Front-end work around one exchange (OpenAI Responses keeps conversations). */
+export interface ExchangeHooks {
+  /** Runs once the back end is chosen; may rewrite the hub request. Returning passThrough: false forces translation. */
+  before?(hub: HubRequest, body: Record<string, unknown>, route: Route): Promise<{ passThrough: boolean }>
+  /** Gets the finished response (also for streams, once they have ended); not called on failure. */
+  after?(hub: HubRequest, res: HubResponse, exchange: { route: Route; passThrough: boolean }): Promise<void>
+}
+
+export interface GenerateOptions {
+  /** What the URL says (Gemini puts the model and streaming there). */
+  hints?: RequestHints
+  /** Re-frames the client-bound stream (Gemini's JSON-array streaming without alt=sse)… */
+  reframe?: () => TransformStream<Uint8Array, Uint8Array>
+  /** …and the content type that framing has. */
+  reframedType?: string
+  hooks?: ExchangeHooks
 }
 
 /**
@@ -24,31 +45,29 @@ export const SSE_HEADERS = {
  * nothing is lost) or translate it, then translate the answer back — event by
  * event when streaming.
  */
-export async function generate(req: Request, front: Protocol, rt: Runtime): Promise<Response> {
+export async function generate(req: Request, front: Protocol, rt: Runtime, options: GenerateOptions = {}): Promise<Response> {
   const started = Date.now()
   const url = new URL(req.url)
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
-  const hub = front.decodeRequest(body)
+  const hub = front.decodeRequest(body, options.hints)
+  const hooks = options.hooks
   const route = resolveModel(hub.model, rt.settings)
+  const allowed = hooks?.before ? await hooks.before(hub, body, route) : { passThrough: true }
   const back = PROTOCOLS[route.backend.protocol]
-  const passThrough = back.id === front.id
+  const passThrough = back.id === front.id && allowed.passThrough
 
   const warnings: string[] = []
   let upstreamBody: string
   if (passThrough) {
-    upstreamBody = JSON.stringify(body.model === route.model ? body : { ...body, model: route.model })
+    upstreamBody = JSON.stringify(body.model === route.model || body.model === undefined ? body : { ...body, model: route.model })
   } else {
     checkToolHistory(hub)
-    const encoded = back.encodeRequest(hub, {
-      model: route.model,
-      quirks: route.backend.quirks,
-      warn: (m) => warnings.push(m),
-    })
+    const encoded = back.encodeRequest(hub, { model: route.model, quirks: route.backend.quirks, warn: (m) => warnings.push(m) })
     upstreamBody = JSON.stringify(encoded)
   }
 
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + back.upstreamPath(route.model, hub.stream) + (passThrough ? forwardedQuery(url) : ''),
+    url: route.backend.baseUrl + (passThrough ? withClientQuery(back.upstreamPath(route.model, hub.stream), url) : back.upstreamPath(route.model, hub.stream)),
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
@@ -71,36 +90,58 @@ export async function generate(req: Request, front: Protocol, rt: Runtime): Prom
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers.set('x-gateway-warnings', warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
+  const after = hooks?.after ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
+
+  if (hub.stream) {
+    for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v)
+    if (options.reframedType) headers.set('content-type', options.reframedType)
+  }
+  const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
 
   if (passThrough) {
     if (upstreamIsSse && upstream.body) {
-      for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v)
-      return new Response(guardBytes(upstream.body, front.encodeStreamError), { status: upstream.status, headers })
+      let bytes = upstream.body
+      if (after) {
+        const [toClient, toObserver] = bytes.tee()
+        bytes = toClient
+        void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
+      }
+      return new Response(reframe(guardBytes(bytes, front.encodeStreamError)), { status: upstream.status, headers })
     }
     headers.set('content-type', upstream.headers.get('content-type') ?? 'application/json')
-    return new Response(upstream.body, { status: upstream.status, headers })
+    if (!after) return new Response(upstream.body, { status: upstream.status, headers })
+    const text = await upstream.text()
+    await after(back.decodeResponse(JSON.parse(text)))
+    return new Response(text, { status: upstream.status, headers })
   }
 
   if (hub.stream) {
     let events: ReadableStream<HubStreamEvent>
     if (upstreamIsSse && upstream.body) events = parseSse(upstream.body).pipeThrough(back.decodeStream())
     else events = streamOfEvents(responseToEvents(back.decodeResponse(await readUpstreamJson(upstream))))
-    for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v)
-    return new Response(guardHubEvents(events).pipeThrough(front.encodeStream(hub)), { headers })
+    let guarded = guardHubEvents(events)
+    if (after) guarded = guarded.pipeThrough(observer(after))
+    return new Response(reframe(guarded.pipeThrough(front.encodeStream(hub))), { headers })
   }
 
   const decoded = back.decodeResponse(await readUpstreamJson(upstream))
+  if (after) await after(decoded)
   headers.set('content-type', 'application/json')
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub)), { headers })
 }
 
-/** The client's query string minus its key (`?beta=true` reaches Anthropic; `?key=` never does). */
-export function forwardedQuery(url: URL): string {
-  if (!url.search) return ''
+/**
+ * The upstream path plus the client's query string, minus its key: `?beta=true`
+ * reaches Anthropic, `?key=` never leaves the gateway, and Gemini's `alt` is
+ * decided by the path itself.
+ */
+export function withClientQuery(path: string, url: URL): string {
+  if (!url.search) return path
   const params = new URLSearchParams(url.search)
   params.delete('key')
+  params.delete('alt')
   const s = params.toString()
-  return s ? `?${s}` : ''
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
 }
 
 function streamOfEvents(events: HubStreamEvent[]): ReadableStream<HubStreamEvent> {
@@ -112,3 +153,29 @@ function streamOfEvents(events: HubStreamEvent[]): ReadableStream<HubStreamEvent
   })
 }
 
+/** Passes events on untouched, and hands the finished response to `done` at the end. */
+function observer(done: (res: HubResponse) => Promise<void>): TransformStream<HubStreamEvent, HubStreamEvent> {
+  const acc = new ResponseAccumulator()
+  return new TransformStream({
+    transform(e, controller) {
+      acc.add(e)
+      controller.enqueue(e)
+    },
+    async flush() {
+      const res = acc.result()
+      if (res) await done(res).catch(() => {})
+    },
+  })
+}
+
+async function observe(events: ReadableStream<HubStreamEvent>, done: (res: HubResponse) => Promise<void>): Promise<void> {
+  const acc = new ResponseAccumulator()
+  const reader = events.getReader()
+  for (;;) {
+    const { done: end, value } = await reader.read()
+    if (end) break
+    acc.add(value)
+  }
+  const res = acc.result()
+  if (res) await done(res)
+}

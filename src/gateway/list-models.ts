@@ -30,3 +30,18 @@ export function anthropicModelList(models: ListedModel[]) {
   }))
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null }
 }
+
+export function geminiModel(m: ListedModel) {
+  return {
+    name: `models/${m.id}`,
+    baseModelId: m.id,
+    version: '1',
+    displayName: m.id,
+    description: `${m.id} through the gateway`,
+    supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+  }
+}
+
+export function geminiModelList(models: ListedModel[]) {
+  return { models: models.map(geminiModel) }
+}

@@ -10,11 +10,18 @@ export function responseToEvents(res: HubResponse): HubStreamEvent[] {
   let tool = 0
   for (const part of res.content) {
     if (part.type === 'text') events.push({ type: 'text_delta', text: part.text })
-    else if (part.type === 'thinking') events.push({ type: 'thinking_delta', text: part.text, signature: part.signature, format: part.format })
-    else if (part.type === 'redacted_thinking') events.push({ type: 'redacted_thinking', data: part.data, format: part.format })
+    else if (part.type === 'thinking') events.push({ type: 'thinking_delta', text: part.text, signature: part.signature, format: part.format, ...(part.id ? { id: part.id } : {}) })
+    else if (part.type === 'redacted_thinking') events.push({ type: 'redacted_thinking', data: part.data, format: part.format, ...(part.id ? { id: part.id } : {}) })
     else if (part.type === 'tool_call') {
       const index = tool++
-      events.push({ type: 'tool_call_start', index, id: part.id, name: part.name })
+      events.push({
+        type: 'tool_call_start',
+        index,
+        id: part.id,
+        name: part.name,
+        ...(part.kind ? { kind: part.kind } : {}),
+        ...(part.signature ? { signature: part.signature } : {}),
+      })
       if (part.arguments) events.push({ type: 'tool_call_delta', index, argumentsDelta: part.arguments })
       events.push({ type: 'tool_call_end', index })
     }

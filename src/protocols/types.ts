@@ -4,7 +4,8 @@ import type { HubResponse } from '../hub/response'
 import type { HubStreamEvent } from '../hub/stream'
 import type { SseEvent } from '../sse/parse'
 
-export type ProtocolId = 'openai-chat' | 'anthropic' | 'gemini' | 'openai-responses'
+export const PROTOCOL_IDS = ['openai-chat', 'anthropic', 'gemini', 'openai-responses'] as const
+export type ProtocolId = (typeof PROTOCOL_IDS)[number]
 
 /**
  * What a provider needs that the protocol alone does not say. Providers are data

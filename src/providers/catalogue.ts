@@ -19,6 +19,8 @@ export interface ProviderEntry {
   quirks?: UpstreamQuirks
   /** Extra headers the host asks for (identity headers and the like). */
   headers?: Record<string, string>
+  /** Another entry whose key and base URL this one uses when its own are unset. */
+  sharesSettingsWith?: string
 }
 
 /** OpenAI's reasoning models take max_completion_tokens and reasoning_effort and refuse sampling knobs. */
@@ -43,6 +45,26 @@ export const CATALOGUE: readonly ProviderEntry[] = [
     keyRequired: true,
     models: ['claude-opus-4-1', 'claude-sonnet-4-5', 'claude-haiku-4-5'],
     modelPatterns: ['claude-*'],
+  },
+  {
+    id: 'gemini',
+    protocol: 'gemini',
+    baseUrl: 'https://generativelanguage.googleapis.com',
+    auth: 'x-goog-api-key',
+    keyRequired: true,
+    models: ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite'],
+    modelPatterns: ['gemini-*', 'gemma-*'],
+  },
+  {
+    // OpenAI's Responses API, for models that exist only there (and for Codex pass-through).
+    id: 'openai-responses',
+    sharesSettingsWith: 'openai',
+    protocol: 'openai-responses',
+    baseUrl: 'https://api.openai.com/v1',
+    auth: 'bearer',
+    keyRequired: true,
+    models: ['gpt-5', 'gpt-5-codex', 'o3-pro', 'codex-mini-latest'],
+    quirks: { reasoningModel: openaiReasoningModel },
   },
   {
     id: 'openrouter',

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * A scripted model behind real HTTP on loopback, speaking OpenAI Chat
- * Completions (`…/chat/completions`) and Anthropic Messages (`…/v1/messages`).
+ * Completions (`…/chat/completions`), OpenAI Responses (`…/responses`), Anthropic
+ * Messages (`…/v1/messages`) and Gemini (`…/v1beta/models/{model}:generateContent`,
+ * `:streamGenerateContent`, `:countTokens`).
  *
  * Paths start with `/t/<test-id>`, so one server can serve many tests at once:
  * each test gets its own base URL, and `GET /__log/<test-id>` returns what that
@@ -47,7 +49,44 @@ function textOf(content: any): string {
   return ''
 }
 
-function decide(protocol: 'openai' | 'anthropic', body: any): Reply {
+type Wire = 'openai' | 'anthropic' | 'gemini' | 'responses'
+
+function decideGemini(body: any): Reply {
+  const last = Array.isArray(body?.contents) ? body.contents[body.contents.length - 1] : undefined
+  const parts: any[] = last?.parts ?? []
+  const response = parts.find((p) => p?.functionResponse)?.functionResponse
+  if (response) {
+    const r = response.response
+    return { kind: 'text', text: `Tool said: ${typeof r?.output === 'string' ? r.output : JSON.stringify(r)}` }
+  }
+  const decls: any[] = (body?.tools ?? []).flatMap((t: any) => t.functionDeclarations ?? [])
+  const said = parts.map((p) => p?.text ?? '').join('').toLowerCase()
+  if (decls.length && said.includes('weather')) {
+    const calls = [{ name: decls[0].name, args: { city: 'Paris' } }]
+    if (said.includes('two cities')) calls.push({ name: decls[0].name, args: { city: 'Rome' } })
+    return { kind: 'tools', calls }
+  }
+  return { kind: 'text', text: 'Hello from gemini!' }
+}
+
+function decideResponses(body: any): Reply {
+  const input: any[] = typeof body?.input === 'string' ? [{ role: 'user', content: body.input }] : (body?.input ?? [])
+  const last = input[input.length - 1]
+  if (last?.type === 'function_call_output' || last?.type === 'custom_tool_call_output')
+    return { kind: 'text', text: `Tool said: ${typeof last.output === 'string' ? last.output : textOf(last.output)}` }
+  const tools: any[] = (body?.tools ?? []).filter((t: any) => t.type === 'function')
+  const said = textOf(last?.content).toLowerCase()
+  if (tools.length && said.includes('weather')) {
+    const calls = [{ name: tools[0].name, args: { city: 'Paris' } }]
+    if (said.includes('two cities')) calls.push({ name: tools[0].name, args: { city: 'Rome' } })
+    return { kind: 'tools', calls }
+  }
+  return { kind: 'text', text: 'Hello from responses!' }
+}
+
+function decide(protocol: Wire, body: any): Reply {
+  if (protocol === 'gemini') return decideGemini(body)
+  if (protocol === 'responses') return decideResponses(body)
   const last = lastMessage(body)
   if (protocol === 'openai' && last?.role === 'tool') return { kind: 'text', text: `Tool said: ${textOf(last.content)}` }
   if (protocol === 'anthropic' && Array.isArray(last?.content)) {
@@ -187,6 +226,100 @@ function anthropicSse(body: any, reply: Reply): string[] {
   return out
 }
 
+/** Gemini signs each function call; the signature must come back on the next turn. */
+export const GEMINI_SIGNATURE = (i: number) => `c2lnbmF0dXJl+/${i}==`
+
+function geminiParts(reply: Reply) {
+  if (reply.kind === 'text') return [{ text: reply.text }]
+  return reply.calls.map((c, i) => ({ functionCall: { name: c.name, args: c.args }, thoughtSignature: GEMINI_SIGNATURE(i) }))
+}
+
+const geminiUsage = () => ({
+  promptTokenCount: USAGE.prompt,
+  cachedContentTokenCount: USAGE.cached,
+  candidatesTokenCount: USAGE.output,
+  totalTokenCount: USAGE.prompt + USAGE.output,
+})
+
+function geminiJson(model: string, reply: Reply) {
+  return {
+    candidates: [{ content: { role: 'model', parts: geminiParts(reply) }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: geminiUsage(),
+    modelVersion: model,
+    responseId: 'gem-fake',
+  }
+}
+
+function geminiSse(model: string, reply: Reply): string[] {
+  const chunk = (parts: any[], extra: object = {}) =>
+    `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }], modelVersion: model, responseId: 'gem-fake' })}\n\n`
+  const out: string[] = []
+  if (reply.kind === 'text') for (const piece of chunksOf(reply.text)) out.push(chunk([{ text: piece }]))
+  else out.push(chunk(geminiParts(reply)))
+  out.push(
+    `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }], usageMetadata: geminiUsage(), modelVersion: model, responseId: 'gem-fake' })}\n\n`,
+  )
+  return out
+}
+
+const responsesUsage = () => ({
+  input_tokens: USAGE.prompt,
+  input_tokens_details: { cached_tokens: USAGE.cached },
+  output_tokens: USAGE.output,
+  output_tokens_details: { reasoning_tokens: 0 },
+  total_tokens: USAGE.prompt + USAGE.output,
+})
+
+function responsesOutput(reply: Reply): any[] {
+  if (reply.kind === 'text')
+    return [{ type: 'message', id: 'msg_fake', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text, annotations: [] }] }]
+  return reply.calls.map((c, i) => ({ type: 'function_call', id: `fc_fake${i}`, call_id: `call_fake${i}`, name: c.name, arguments: JSON.stringify(c.args), status: 'completed' }))
+}
+
+function responsesJson(body: any, reply: Reply, status = 'completed') {
+  return {
+    id: 'resp_fake',
+    object: 'response',
+    created_at: 1700000000,
+    status,
+    error: null,
+    incomplete_details: null,
+    model: body.model,
+    output: status === 'completed' ? responsesOutput(reply) : [],
+    parallel_tool_calls: true,
+    tool_choice: 'auto',
+    tools: body.tools ?? [],
+    usage: status === 'completed' ? responsesUsage() : null,
+  }
+}
+
+function responsesSse(body: any, reply: Reply): string[] {
+  let seq = 0
+  const ev = (data: any) => `event: ${data.type}\ndata: ${JSON.stringify({ ...data, sequence_number: seq++ })}\n\n`
+  const out = [
+    ev({ type: 'response.created', response: responsesJson(body, reply, 'in_progress') }),
+    ev({ type: 'response.in_progress', response: responsesJson(body, reply, 'in_progress') }),
+  ]
+  responsesOutput(reply).forEach((item, output_index) => {
+    if (item.type === 'message') {
+      out.push(ev({ type: 'response.output_item.added', output_index, item: { ...item, status: 'in_progress', content: [] } }))
+      out.push(ev({ type: 'response.content_part.added', item_id: item.id, output_index, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }))
+      for (const delta of chunksOf(item.content[0].text))
+        out.push(ev({ type: 'response.output_text.delta', item_id: item.id, output_index, content_index: 0, delta }))
+      out.push(ev({ type: 'response.output_text.done', item_id: item.id, output_index, content_index: 0, text: item.content[0].text }))
+      out.push(ev({ type: 'response.content_part.done', item_id: item.id, output_index, content_index: 0, part: item.content[0] }))
+    } else {
+      out.push(ev({ type: 'response.output_item.added', output_index, item: { ...item, arguments: '', status: 'in_progress' } }))
+      out.push(ev({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index, delta: item.arguments.slice(0, 5) }))
+      out.push(ev({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index, delta: item.arguments.slice(5) }))
+      out.push(ev({ type: 'response.function_call_arguments.done', item_id: item.id, output_index, arguments: item.arguments }))
+    }
+    out.push(ev({ type: 'response.output_item.done', output_index, item }))
+  })
+  out.push(ev({ type: 'response.completed', response: responsesJson(body, reply) }))
+  return out
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -226,7 +359,21 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       log.set(m[1]!, list)
     }
     const path = m?.[2] ?? url.pathname
-    const protocol = path.endsWith('/chat/completions') ? 'openai' : path.endsWith('/v1/messages') ? 'anthropic' : undefined
+    const gem = /\/v1beta\/models\/(.+):(generateContent|streamGenerateContent|countTokens)$/.exec(path)
+    const protocol: Wire | undefined = path.endsWith('/chat/completions')
+      ? 'openai'
+      : path.endsWith('/v1/messages')
+        ? 'anthropic'
+        : path.endsWith('/responses')
+          ? 'responses'
+          : gem && gem[2] !== 'countTokens'
+            ? 'gemini'
+            : undefined
+    if (gem?.[2] === 'countTokens') {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ totalTokens: 42 }))
+      return
+    }
     if (path.endsWith('/v1/messages/count_tokens')) {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ input_tokens: 42 }))
@@ -237,26 +384,39 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       res.end(JSON.stringify({ error: { message: `fake upstream: no route ${req.method} ${path}` } }))
       return
     }
-    if (body?.model === 'error-429') {
+    const model: string = protocol === 'gemini' ? decodeURIComponent(gem![1]!) : body?.model
+    const stream = protocol === 'gemini' ? gem![2] === 'streamGenerateContent' : Boolean(body?.stream)
+    if (model === 'error-429') {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' })
       res.end(
         JSON.stringify(
-          protocol === 'openai'
-            ? { error: { message: 'Rate limit reached for fake model', type: 'requests', code: 'rate_limit_exceeded' } }
-            : { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit reached for fake model' } },
+          protocol === 'anthropic'
+            ? { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit reached for fake model' } }
+            : protocol === 'gemini'
+              ? { error: { code: 429, message: 'Rate limit reached for fake model', status: 'RESOURCE_EXHAUSTED' } }
+              : { error: { message: 'Rate limit reached for fake model', type: 'requests', code: 'rate_limit_exceeded' } },
         ),
       )
       return
     }
     const reply = decide(protocol, body)
-    if (!body?.stream) {
+    if (!stream) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-ratelimit-remaining-requests': '99' })
-      res.end(JSON.stringify(protocol === 'openai' ? openaiJson(body, reply) : anthropicJson(body, reply)))
+      const json =
+        protocol === 'openai' ? openaiJson(body, reply)
+        : protocol === 'anthropic' ? anthropicJson(body, reply)
+        : protocol === 'gemini' ? geminiJson(model, reply)
+        : responsesJson(body, reply)
+      res.end(JSON.stringify(json))
       return
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-    const frames = protocol === 'openai' ? openaiSse(body, reply) : anthropicSse(body, reply)
-    if (body.model === 'fail-midstream') {
+    const frames =
+      protocol === 'openai' ? openaiSse(body, reply)
+      : protocol === 'anthropic' ? anthropicSse(body, reply)
+      : protocol === 'gemini' ? geminiSse(model, reply)
+      : responsesSse(body, reply)
+    if (model === 'fail-midstream') {
       res.write(frames[0])
       res.write(frames[1])
       setTimeout(() => res.socket?.destroy(), 20)

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../hub/errors'
 import { parseToolArguments } from '../../hub/json'
+import { unpackCallId } from '../../hub/signature-envelope'
 import { functionArguments, toolsFor } from '../../hub/tools'
 import type {
   ContentPart,
@@ -273,7 +274,8 @@ function encodeToolResult(part: ToolResultPart): Block {
  * tool_use and tool_result, so pairs still match.
  */
 function toolId(id: string): string {
-  return id.replace(/[^a-zA-Z0-9_-]/g, '_')
+  // A Gemini signature packed into the id means nothing to Anthropic: send the bare id.
+  return unpackCallId(id).id.replace(/[^a-zA-Z0-9_-]/g, '_')
 }
 
 /** The last assistant turn calls tools but has no thinking block (it came from a non-thinking turn or provider). */

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../../hub/errors'
+import { unpackCallId } from '../../hub/signature-envelope'
 import { functionArguments, toolsFor } from '../../hub/tools'
 import type {
   ContentPart,
@@ -70,7 +71,7 @@ function userMessages(m: HubMessage): Wire[] {
   const spilled: ContentPart[] = []
   for (const part of m.content) {
     if (part.type === 'tool_result') {
-      out.push({ role: 'tool', tool_call_id: part.toolCallId, content: toolResultText(part, spilled) })
+      out.push({ role: 'tool', tool_call_id: unpackCallId(part.toolCallId).id, content: toolResultText(part, spilled) })
     } else if (part.type === 'thinking' || part.type === 'redacted_thinking') {
       // Reasoning only belongs to assistant turns; nothing to send.
     } else if (part.type === 'tool_call') {
@@ -109,7 +110,7 @@ function assistantMessage(m: HubMessage, quirks: UpstreamQuirks): Wire {
   else msg.content = text.length ? joinText(text) : calls.length ? null : ''
   if (calls.length) {
     msg.tool_calls = calls.map((c) => ({
-      id: c.id,
+      id: unpackCallId(c.id).id,
       type: 'function',
       // Arguments go verbatim; an empty string is not JSON, so it becomes `{}`.
       function: { name: c.name, arguments: c.arguments === '' ? '{}' : functionArguments(c, false) },

@@ -1,0 +1,71 @@
+import { GatewayError } from '../hub/errors'
+import { newId } from '../hub/ids'
+import type { HubMessage } from '../hub/request'
+import { PROTOCOLS } from '../protocols'
+import type { StateStore } from '../state/state-store'
+import type { ExchangeHooks } from './generate'
+
+/** Stored responses live as long as OpenAI keeps them. */
+const TTL_SECONDS = 30 * 24 * 3600
+
+interface StoredResponse {
+  /** The back end that answered. */
+  backend: string
+  /** The whole conversation up to and including this response, in hub form. */
+  messages: HubMessage[]
+  /** The response object as the client received it, for GET /v1/responses/{id}. */
+  response: unknown
+}
+
+const key = (id: string) => `response:${id}`
+
+/**
+ * OpenAI Responses' server-side state, kept by the gateway so that
+ * `previous_response_id` works through any back end: each stored response keeps
+ * the conversation in hub form; a follow-up turn is the stored conversation plus
+ * its new input. Pass-through to an OpenAI Responses upstream is kept when the
+ * gateway does not know the previous id (OpenAI itself may).
+ */
+export function responsesHooks(store: StateStore): ExchangeHooks {
+  let keep = false
+  return {
+    async before(hub, body, route) {
+      keep = body.store !== false
+      hub.responseId = newId('resp_')
+      const previous = body.previous_response_id
+      if (typeof previous !== 'string' || previous === '') return { passThrough: true }
+      const raw = await store.get(key(previous))
+      if (!raw) {
+        if (route.backend.protocol === 'openai-responses') return { passThrough: true }
+        throw new GatewayError('invalid_request', `Previous response with id '${previous}' not found.`, {
+          param: 'previous_response_id',
+        })
+      }
+      const stored = JSON.parse(raw) as StoredResponse
+      hub.messages = [...stored.messages, ...hub.messages]
+      return { passThrough: false }
+    },
+    async after(hub, res, { route, passThrough }) {
+      if (!keep) return
+      const id = passThrough ? res.id : hub.responseId!
+      const record: StoredResponse = {
+        backend: route.backend.id,
+        messages: [...hub.messages, { role: 'assistant', content: res.content }],
+        response: PROTOCOLS['openai-responses'].encodeResponse(res, { ...hub, responseId: id }),
+      }
+      await store.put(key(id), JSON.stringify(record), { ttlSeconds: TTL_SECONDS })
+    },
+  }
+}
+
+export async function getStoredResponse(store: StateStore, id: string): Promise<unknown> {
+  const raw = await store.get(key(id))
+  if (!raw) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
+  return (JSON.parse(raw) as StoredResponse).response
+}
+
+export async function deleteStoredResponse(store: StateStore, id: string): Promise<unknown> {
+  if (!(await store.get(key(id)))) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
+  await store.delete(key(id))
+  return { id, object: 'response.deleted', deleted: true }
+}

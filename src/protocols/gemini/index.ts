@@ -1,0 +1,34 @@
+import type { Protocol } from '../types'
+import { decodeRequest } from './decode-request'
+import { decodeResponse } from './decode-response'
+import { decodeStream } from './decode-stream'
+import { encodeRequest } from './encode-request'
+import { encodeResponse } from './encode-response'
+import { encodeStream } from './encode-stream'
+import { decodeError, encodeError, encodeStreamError } from './errors'
+
+export { decodeCountTokensRequest, encodeCountTokensResponse } from './count-tokens'
+export { EFFORT_BUDGET, SKIP_SIGNATURE } from './encode-request'
+export { toJsonArrayStream } from './json-array-stream'
+
+/** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model. */
+const bareModel = (model: string) => model.replace(/^models\//, '')
+
+/**
+ * The Gemini API (POST /v1beta/models/{model}:generateContent and
+ * :streamGenerateContent?alt=sse), both as a front end and as an upstream.
+ */
+export const gemini: Protocol = {
+  id: 'gemini',
+  decodeRequest,
+  encodeResponse,
+  encodeStream,
+  encodeError,
+  encodeStreamError,
+  encodeRequest,
+  decodeResponse,
+  decodeStream,
+  decodeError,
+  upstreamPath: (model, stream) =>
+    '/v1beta/models/' + bareModel(model) + (stream ? ':streamGenerateContent?alt=sse' : ':generateContent'),
+}

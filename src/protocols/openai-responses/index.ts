@@ -1,0 +1,23 @@
+import type { Protocol } from '../types'
+import { decodeRequest } from './decode-request'
+import { decodeResponse } from './decode-response'
+import { decodeStream } from './decode-stream'
+import { encodeRequest } from './encode-request'
+import { encodeResponse } from './encode-response'
+import { encodeStream } from './encode-stream'
+import { decodeError, encodeError, encodeStreamError } from './errors'
+
+/** The OpenAI Responses API (`POST /v1/responses`), as a front end and as a back end. */
+export const openaiResponses: Protocol = {
+  id: 'openai-responses',
+  decodeRequest,
+  encodeResponse,
+  encodeStream,
+  encodeError,
+  encodeStreamError,
+  encodeRequest,
+  decodeResponse,
+  decodeStream,
+  decodeError,
+  upstreamPath: () => '/responses',
+}

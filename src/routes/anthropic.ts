@@ -1,0 +1,24 @@
+import { countTokens } from '../gateway/count-tokens'
+import { generate } from '../gateway/generate'
+import { anthropicModelList, listModels } from '../gateway/list-models'
+import { PROTOCOLS } from '../protocols'
+import type { GatewayApp } from './types'
+
+const anthropic = PROTOCOLS.anthropic
+
+/** Anthropic's routes, at the root (`/v1/messages`, as Claude Code calls them) and under `/anthropic`. */
+export function anthropicRoutes(app: GatewayApp): void {
+  for (const base of ['/v1', '/anthropic/v1']) {
+    app.post(`${base}/messages`, (c) => generate(c.req.raw, anthropic, c.var.rt))
+    app.post(`${base}/messages/count_tokens`, (c) =>
+      countTokens(c.req.raw, c.var.rt, {
+        protocol: 'anthropic',
+        decode: (body) => anthropic.decodeRequest(body),
+        upstreamPath: () => '/v1/messages/count_tokens',
+        upstreamBody: (body, model) => ({ ...body, model }),
+        estimate: (tokens) => ({ input_tokens: tokens }),
+      }),
+    )
+  }
+  app.get('/anthropic/v1/models', (c) => c.json(anthropicModelList(listModels(c.var.rt.settings))))
+}

@@ -1,0 +1,70 @@
+import { countTokens } from '../gateway/count-tokens'
+import { generate } from '../gateway/generate'
+import { geminiModel, geminiModelList, listModels } from '../gateway/list-models'
+import { GatewayError } from '../hub/errors'
+import { PROTOCOLS } from '../protocols'
+import { decodeCountTokensRequest, encodeCountTokensResponse } from '../protocols/gemini/count-tokens'
+import { toJsonArrayStream } from '../protocols/gemini/encode-stream'
+import type { GatewayApp } from './types'
+
+const gemini = PROTOCOLS.gemini
+const PREFIX = '/v1beta/models/'
+
+/**
+ * `models/<model>:<action>` from the path. Gemini CLI sends selectors unescaped
+ * (`models/openai:gpt-4o:streamGenerateContent`), so the action is after the
+ * LAST colon; an escaped selector (`anthropic%3Aclaude-x`) works the same.
+ */
+export function splitModelAction(path: string): { model: string; action: string } {
+  let rest = path.slice(path.indexOf(PREFIX) + PREFIX.length)
+  try {
+    rest = decodeURIComponent(rest)
+  } catch {
+    throw new GatewayError('invalid_request', `The model in the path is not valid: ${rest.slice(0, 100)}`)
+  }
+  if (rest.startsWith('models/')) rest = rest.slice('models/'.length)
+  const at = rest.lastIndexOf(':')
+  if (at <= 0) throw new GatewayError('not_found', `No route for ${path}: expected models/{model}:{action}.`)
+  return { model: rest.slice(0, at), action: rest.slice(at + 1) }
+}
+
+/** Gemini v1beta: generateContent, streamGenerateContent (SSE or JSON array), countTokens, models. */
+export function geminiRoutes(app: GatewayApp): void {
+  app.get('/v1beta/models', (c) => c.json(geminiModelList(listModels(c.var.rt.settings))))
+  app.get('/v1beta/models/:model{.+}', (c) => {
+    let id = decodeURIComponent(c.req.param('model'))
+    if (id.startsWith('models/')) id = id.slice('models/'.length)
+    const found = listModels(c.var.rt.settings).find((m) => m.id === id)
+    if (!found) throw new GatewayError('not_found', `Model '${id}' is not served by any configured back end.`)
+    return c.json(geminiModel(found))
+  })
+  app.post('/v1beta/models/*', (c) => {
+    const { model, action } = splitModelAction(new URL(c.req.url).pathname)
+    const rt = c.var.rt
+    switch (action) {
+      case 'generateContent':
+        return generate(c.req.raw, gemini, rt, { hints: { model, stream: false } })
+      case 'streamGenerateContent': {
+        const sse = c.req.query('alt') === 'sse'
+        return generate(c.req.raw, gemini, rt, {
+          hints: { model, stream: true },
+          ...(sse ? {} : { reframe: toJsonArrayStream, reframedType: 'application/json' }),
+        })
+      }
+      case 'countTokens':
+        return countTokens(c.req.raw, rt, {
+          protocol: 'gemini',
+          decode: (body) => decodeCountTokensRequest(body, model),
+          upstreamPath: (upstreamModel) => `/v1beta/models/${upstreamModel}:countTokens`,
+          // A nested generateContentRequest names the model too: the upstream's, not the selector.
+          upstreamBody: (body, upstreamModel) =>
+            body.generateContentRequest && typeof body.generateContentRequest === 'object'
+              ? { ...body, generateContentRequest: { ...(body.generateContentRequest as object), model: `models/${upstreamModel}` } }
+              : body,
+          estimate: (tokens) => encodeCountTokensResponse(tokens),
+        })
+      default:
+        throw new GatewayError('not_found', `Unknown model action '${action}'.`)
+    }
+  })
+}

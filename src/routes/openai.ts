@@ -1,0 +1,16 @@
+import { generate } from '../gateway/generate'
+import { listModels, openaiModelList } from '../gateway/list-models'
+import { deleteStoredResponse, getStoredResponse, responsesHooks } from '../gateway/responses-state'
+import { PROTOCOLS } from '../protocols'
+import type { GatewayApp } from './types'
+
+/** OpenAI's routes: Chat Completions, Responses (with stored responses) and the model list. */
+export function openaiRoutes(app: GatewayApp): void {
+  app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
+  app.post('/v1/responses', (c) =>
+    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, { hooks: responsesHooks(c.var.rt.store) }),
+  )
+  app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.get('/v1/models', (c) => c.json(openaiModelList(listModels(c.var.rt.settings))))
+}
