@@ -1,3 +1,4 @@
+import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
 import { listModels, openaiModelList } from '../gateway/list-models'
 import { deleteStoredResponse, getStoredResponse, responsesHooks } from '../gateway/responses-state'
@@ -9,6 +10,15 @@ export function openaiRoutes(app: GatewayApp): void {
   app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
   app.post('/v1/responses', (c) =>
     generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, { hooks: responsesHooks(c.var.rt.store) }),
+  )
+  app.post('/v1/responses/input_tokens', (c) =>
+    countTokens(c.req.raw, c.var.rt, {
+      protocol: 'openai-responses',
+      decode: (body) => PROTOCOLS['openai-responses'].decodeRequest(body),
+      upstreamPath: () => '/responses/input_tokens',
+      upstreamBody: (body, model) => ({ ...body, model }),
+      estimate: (tokens) => ({ object: 'response.input_tokens', input_tokens: tokens }),
+    }),
   )
   app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
   app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))

@@ -123,3 +123,24 @@ describe('Codex CLI', () => {
     }
   })
 })
+
+describe('Responses input token count', () => {
+  it('estimates for a non-OpenAI back end', async () => {
+    const t = await setup(target())
+    try {
+      const res = await t.raw('/v1/responses/input_tokens', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${CLIENT_KEY}` },
+        body: JSON.stringify({ model: 'anthropic:claude-test', input: 'word '.repeat(400) }),
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-gateway-estimate')).toBe('true')
+      const body = await res.json()
+      expect(body.object).toBe('response.input_tokens')
+      expect(body.input_tokens).toBeGreaterThan(300)
+      expect(await t.upstream()).toHaveLength(0)
+    } finally {
+      await t.gw.close()
+    }
+  })
+})
