@@ -18,6 +18,8 @@ export interface Backend {
   headers: Record<string, string>
   /** Usable now: it has a key, or it needs none and its URL was set. */
   configured: boolean
+  /** See ProviderEntry.pathTemplate; already holds the API version. */
+  pathTemplate?: string
 }
 
 export interface Settings {
@@ -81,6 +83,7 @@ function buildSchema() {
     shape[settingName(p.id, 'BASE_URL')] = url
     shape[settingName(p.id, 'MODELS')] = list
     shape[settingName(p.id, 'PROTOCOL')] = z.enum(PROTOCOL_IDS).optional()
+    if (p.pathTemplate) shape[settingName(p.id, 'API_VERSION')] = z.string().regex(/^[\w.-]+$/, 'must be an API version like 2024-10-21').optional()
   }
   return z.object(shape)
 }
@@ -125,6 +128,7 @@ export function loadSettings(env: Record<string, unknown>): Settings {
       quirks: p.quirks ?? {},
       headers: p.headers ?? {},
       configured: keys.length > 0 || (!p.keyRequired && baseUrl !== undefined),
+      pathTemplate: p.pathTemplate?.replace('{apiVersion}', s[settingName(p.id, 'API_VERSION')] ?? p.apiVersion ?? ''),
     })
   }
 

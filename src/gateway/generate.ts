@@ -66,8 +66,9 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     upstreamBody = JSON.stringify(encoded)
   }
 
+  const path = upstreamPath(route, back, hub.stream)
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + (passThrough ? withClientQuery(back.upstreamPath(route.model, hub.stream), url) : back.upstreamPath(route.model, hub.stream)),
+    url: route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path),
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
@@ -128,6 +129,12 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   if (after) await after(decoded)
   headers.set('content-type', 'application/json')
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub)), { headers })
+}
+
+/** The provider's own path when it has one (Azure deployments), else the protocol's. */
+function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
+  const template = route.backend.pathTemplate
+  return template ? template.replace('{model}', encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
 }
 
 /**

@@ -9,7 +9,7 @@ export interface ProviderEntry {
   protocol: ProtocolId
   baseUrl: string
   /** How the upstream key is sent. */
-  auth: 'bearer' | 'x-api-key' | 'x-goog-api-key'
+  auth: 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'api-key'
   /** Local servers run without a key; hosted ones refuse to be called without one. */
   keyRequired: boolean
   /** Models offered in the model lists when no live list is known. */
@@ -21,6 +21,13 @@ export interface ProviderEntry {
   headers?: Record<string, string>
   /** Another entry whose key and base URL this one uses when its own are unset. */
   sharesSettingsWith?: string
+  /**
+   * The generate path below the base URL when it is not the protocol's usual one,
+   * with `{model}` and `{apiVersion}` filled in (Azure: `/openai/deployments/{model}/chat/completions?api-version={apiVersion}`).
+   */
+  pathTemplate?: string
+  /** Default for `{apiVersion}`; `<PROVIDER>_API_VERSION` overrides it. */
+  apiVersion?: string
 }
 
 /** OpenAI's reasoning models take max_completion_tokens and reasoning_effort and refuse sampling knobs. */
