@@ -1,12 +1,13 @@
 // deno-lint-ignore-file no-explicit-any
 import { createApp } from '../src/app.ts'
+import { parseConfigFile } from '../src/config/config-file.ts'
 import { parseDotenv } from '../src/config/dotenv.ts'
 import { MemoryStore } from '../src/state/memory-store.ts'
 import { FileStore } from './file-store.ts'
 
 declare const Deno: any
 
-// Settings: an optional .env file, overridden by the process environment.
+// Settings: an optional .env file, overridden by the process environment; `--config FILE` for endpoints and aliases.
 let dotenv: Record<string, string> = {}
 try {
   dotenv = parseDotenv(Deno.readTextFileSync('.env'))
@@ -16,12 +17,16 @@ try {
 const env: Record<string, string> = { ...dotenv, ...Deno.env.toObject() }
 const hostname = env.HOST || '127.0.0.1'
 const port = Number(env.PORT || 8787)
+const args: string[] = Deno.args
+const at = args.findIndex((a) => a === '--config' || a.startsWith('--config='))
+const configFile = at === -1 ? undefined : args[at]!.includes('=') ? args[at]!.slice('--config='.length) : args[at + 1]
 
 function build() {
   try {
-    // State (stored responses): files under STATE_DIR when set, else memory.
+    const config = configFile ? parseConfigFile(Deno.readTextFileSync(configFile), configFile) : undefined
+    // State (stored responses, the registry): files under STATE_DIR when set, else memory.
     const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-    return createApp({ env, store: () => store })
+    return createApp({ env, config, store: () => store })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
 import { createApp } from '../src/app'
+import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
@@ -13,34 +14,51 @@ export interface NodeGateway {
 }
 
 /** Serves the gateway with the given settings; port 0 picks a free port. */
-export async function startGateway(env: Record<string, string | undefined>, hostname = '127.0.0.1', port = 8787): Promise<NodeGateway> {
-  // State (stored responses): files under STATE_DIR when set, else memory.
+export async function startGateway(
+  env: Record<string, string | undefined>,
+  hostname = '127.0.0.1',
+  port = 8787,
+  config?: ConfigFile,
+): Promise<NodeGateway> {
+  // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-  const app = createApp({ env, store: () => store })
+  const app = createApp({ env, config, store: () => store })
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname, port }, (info: AddressInfo) => {
       resolve({
         url: `http://${hostname}:${info.port}`,
-        close: () => new Promise((done) => {
-          ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
-          server.close(() => done())
-        }),
+        close: () =>
+          new Promise((done) => {
+            ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+            server.close(() => done())
+          }),
       })
     })
   })
 }
 
+/** `--config FILE` or `--config=FILE`. */
+function configPath(args: string[]): string | undefined {
+  const at = args.findIndex((a) => a === '--config' || a.startsWith('--config='))
+  if (at === -1) return undefined
+  return args[at]!.includes('=') ? args[at]!.slice('--config='.length) : args[at + 1]
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Settings: an optional .env file, overridden by the process environment.
   const env = { ...(existsSync('.env') ? parseDotenv(readFileSync('.env', 'utf8')) : {}), ...process.env }
-  startGateway(env, env.HOST || '127.0.0.1', Number(env.PORT || 8787)).then(
-    (gw) => {
-      console.log(`llm-gateway (node) listening on ${gw.url}`)
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => gw.close().then(() => process.exit(0)))
-    },
-    (err: Error) => {
-      console.error(err.message)
-      process.exit(1)
-    },
-  )
+  const file = configPath(process.argv.slice(2))
+  Promise.resolve()
+    .then(() => (file ? parseConfigFile(readFileSync(file, 'utf8'), file) : undefined))
+    .then((config) => startGateway(env, env.HOST || '127.0.0.1', Number(env.PORT || 8787), config))
+    .then(
+      (gw) => {
+        console.log(`llm-gateway (node) listening on ${gw.url}`)
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => gw.close().then(() => process.exit(0)))
+      },
+      (err: Error) => {
+        console.error(err.message)
+        process.exit(1)
+      },
+    )
 }

@@ -1,14 +1,15 @@
 import { Hono } from 'hono'
-import { loadSettings, SettingsError, type Settings } from './config/settings'
-import type { Runtime } from './gateway/runtime'
+import { parseConfigFile, type ConfigFile } from './config/config-file'
+import { SettingsError } from './config/settings-error'
+import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
-import { createLogger } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
+import { REGISTRY_PATH, registryRoutes } from './routes/registry'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
 import type { StateStore } from './state/state-store'
@@ -20,6 +21,8 @@ export interface AppOptions {
    * it out on Workers: each request's bindings are read then (and cached).
    */
   env?: Record<string, unknown>
+  /** The parsed config file (Node and Deno `--config`); Workers read the PROXY_CONFIG binding. */
+  config?: ConfigFile
   /** How to reach upstreams; the global fetch unless an adapter has a faster one. */
   transport?: Transport
   /** Where gateway state lives (KV on Workers, a file or memory elsewhere); chosen per environment. */
@@ -41,31 +44,38 @@ function errorResponse(err: unknown, path: string): Response {
   return Response.json(body, { status, headers })
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
+
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
 export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const transport: Transport = options.transport ?? ((r) => fetch(r))
   const storeFor = options.store ?? (() => new MemoryStore())
-  const makeRuntime = (env: Record<string, unknown>): Runtime => {
-    const settings: Settings = loadSettings(env)
-    return { settings, transport, store: storeFor(env), log: createLogger(settings.logLevel) }
+  // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
+  const fixed = options.env
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), canDiscover: true })
+    : undefined
+  // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
+  const perEnv = new WeakMap<object, Runtime>()
+  const workerRuntime = (env: Record<string, unknown>, url: URL): Runtime => {
+    let rt = perEnv.get(env)
+    if (!rt) {
+      const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
+      rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+      perEnv.set(env, rt)
+    }
+    return rt
   }
-  const runtimes = new WeakMap<object, Runtime>()
-  const fixed = options.env ? makeRuntime(options.env) : undefined
 
   const app = new Hono<GatewayEnv>()
   app.get('/health', (c) => c.json({ status: 'ok' }))
 
   app.use('*', async (c, next) => {
-    let rt = fixed
-    if (!rt) {
-      const env = c.env ?? {}
-      rt = runtimes.get(env)
-      if (!rt) {
-        rt = makeRuntime(env)
-        runtimes.set(env, rt)
-      }
-    }
-    requireClientKey(c.req.raw, new URL(c.req.url), rt.settings.clientKeys)
+    const url = new URL(c.req.url)
+    const rt = fixed ?? workerRuntime(c.env ?? {}, url)
+    await rt.ready
+    // Other Worker isolates may have changed the registry: re-read it now and then.
+    if (!fixed) await rt.registry.load(30_000)
+    if (!url.pathname.startsWith(REGISTRY_PATH)) requireClientKey(c.req.raw, url, rt.settings.clientKeys)
     c.set('rt', rt)
     await next()
   })
@@ -73,6 +83,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   openaiRoutes(app)
   anthropicRoutes(app)
   geminiRoutes(app)
+  registryRoutes(app)
 
   app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
   app.onError((err, c) => {

@@ -1,10 +1,21 @@
 import { z } from 'zod'
+import { buildEndpoint } from '../endpoints/build-endpoint'
+import { endpointDefinitionSchema, type EndpointSource } from '../endpoints/definition'
+import { endpointsFromEnv } from '../endpoints/from-env'
 import { CATALOGUE, type ProviderEntry } from '../providers/catalogue'
 import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols/types'
+import type { ConfigFile } from './config-file'
+import { SettingsError } from './settings-error'
+
+export { SettingsError }
 
 /** A back end ready to call: a provider entry plus the keys and overrides from the settings. */
 export interface Backend {
   id: string
+  /** The catalogue entry it derives from, or `openai-compatible`. */
+  provider: string
+  /** Where it was defined. */
+  source: EndpointSource
   protocol: ProtocolId
   baseUrl: string
   auth: ProviderEntry['auth']
@@ -22,18 +33,38 @@ export interface Backend {
   pathTemplate?: string
 }
 
+export interface Alias {
+  pattern: string
+  target: string
+}
+
+export interface DiscoverySettings {
+  enabled: boolean
+  /** Hosts probed on every service port. */
+  hosts: string[]
+  /** Extra `host` (every port) or `host:port` entries. */
+  peers: string[]
+  /** Port per service; tests and unusual setups move them. */
+  ports: Record<string, number>
+  timeoutMs: number
+}
+
 export interface Settings {
   clientKeys: string[]
+  /** Protects the registry API; unset means the API is off. */
+  adminKey?: string
+  /** As written: `backend` or `backend:model`, with optional `?param=value`. */
   defaultBackend?: { backend: string; model?: string }
+  /** Every request uses this selector, whatever the client asked for. */
+  forceModel?: string
+  aliases: Alias[]
+  discovery: DiscoverySettings
+  modelList: { timeoutMs: number; cacheSeconds: number }
   maxBodyBytes: number
   upstreamTimeoutMs: number
   anthropicVersion: string
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
-}
-
-export class SettingsError extends Error {
-  override name = 'SettingsError'
 }
 
 const list = z
@@ -77,6 +108,16 @@ function buildSchema() {
       .optional()
       .default('2023-06-01'),
     LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).optional().default('info'),
+    ADMIN_API_KEY: z.string().optional(),
+    FORCE_MODEL: z.string().optional(),
+    MODEL_ALIASES: z.string().optional(),
+    LLM_PROXY_LOCAL_DISCOVERY: z.enum(['0', '1', 'false', 'true', 'off', 'on']).optional(),
+    LLM_PROXY_DISCOVERY_HOSTS: list,
+    LLM_PROXY_DISCOVERY_PEERS: list,
+    LLM_PROXY_DISCOVERY_PORTS: list,
+    LLM_PROXY_DISCOVERY_TIMEOUT_MS: positiveInt(400),
+    MODEL_LIST_TIMEOUT_MS: positiveInt(1500),
+    MODEL_LIST_CACHE_SECONDS: positiveInt(60),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -92,10 +133,11 @@ const schema = buildSchema()
 
 /**
  * Reads the settings from a flat string map (Worker bindings, `.dev.vars`, or the
- * process environment plus `.env`). Throws a SettingsError naming the bad setting.
+ * process environment plus `.env`) over the config file's `settings`. Throws a
+ * SettingsError naming the bad setting.
  */
-export function loadSettings(env: Record<string, unknown>): Settings {
-  const strings: Record<string, string> = {}
+export function loadSettings(env: Record<string, unknown>, config: ConfigFile = {}): Settings {
+  const strings: Record<string, string> = { ...(config.settings ?? {}) }
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') strings[k] = v
   const parsed = schema.safeParse(strings)
   if (!parsed.success) {
@@ -115,8 +157,11 @@ export function loadSettings(env: Record<string, unknown>): Settings {
     }
     const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')] ?? (shared ? s[settingName(shared, 'BASE_URL')] : undefined)
     const models: string[] = s[settingName(p.id, 'MODELS')]
+    const configured = keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)
     backends.set(p.id, {
       id: p.id,
+      provider: p.id,
+      source: configured ? 'env' : 'catalogue',
       protocol: s[settingName(p.id, 'PROTOCOL')] ?? p.protocol,
       baseUrl: baseUrl ?? p.baseUrl,
       auth: p.auth,
@@ -127,9 +172,25 @@ export function loadSettings(env: Record<string, unknown>): Settings {
       modelPatterns: p.modelPatterns ?? [],
       quirks: p.quirks ?? {},
       headers: p.headers ?? {},
-      configured: keys.length > 0 || (!p.keyRequired && baseUrl !== undefined),
+      configured,
       pathTemplate: p.pathTemplate?.replace('{apiVersion}', s[settingName(p.id, 'API_VERSION')] ?? p.apiVersion ?? ''),
     })
+  }
+
+  // Explicit endpoints: the config file's, then the environment's (which win on the same id).
+  ;(config.endpoints ?? []).forEach((raw, i) => {
+    const def = endpointDefinitionSchema.safeParse(raw)
+    if (!def.success) throw new SettingsError(`Invalid config file endpoints[${i}]: ${describeIssue(def.error.issues[0]!)}`)
+    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'config'), `config file endpoints[${i}]`))
+  })
+  for (const { setting, definition } of endpointsFromEnv(strings)) {
+    const def = endpointDefinitionSchema.safeParse(definition)
+    if (!def.success) {
+      const issue = def.error.issues[0]!
+      const field = { url: 'URL', key: 'KEY', models: 'MODELS', provider: 'PROVIDER', id: 'URL' }[String(issue.path[0])] ?? 'URL'
+      throw new SettingsError(`Invalid setting ${setting}_${field}: ${issue.path[0] === 'url' && issue.code === 'invalid_type' ? 'required' : issue.message}`)
+    }
+    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`))
   }
 
   let defaultBackend: Settings['defaultBackend']
@@ -144,8 +205,28 @@ export function loadSettings(env: Record<string, unknown>): Settings {
     defaultBackend = at === -1 ? { backend } : { backend, model: raw.slice(at + 1) || undefined }
   }
 
+  const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY
+  const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
+  for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
+    const m = /^([a-z]+):(\d+)$/.exec(entry)
+    if (!m || !(m[1]! in ports))
+      throw new SettingsError(`Invalid setting LLM_PROXY_DISCOVERY_PORTS: "${entry}" is not service:port (services: ${Object.keys(ports).join(', ')})`)
+    ports[m[1]!] = Number(m[2])
+  }
+
   return {
     clientKeys: s.PROXY_API_KEYS,
+    adminKey: s.ADMIN_API_KEY || undefined,
+    forceModel: s.FORCE_MODEL || undefined,
+    aliases: parseAliases(s.MODEL_ALIASES, config.aliases),
+    discovery: {
+      enabled: !['0', 'false', 'off'].includes(discoveryFlag ?? ''),
+      hosts: (s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length ? s.LLM_PROXY_DISCOVERY_HOSTS : ['127.0.0.1', 'host.docker.internal'],
+      peers: s.LLM_PROXY_DISCOVERY_PEERS,
+      ports,
+      timeoutMs: s.LLM_PROXY_DISCOVERY_TIMEOUT_MS,
+    },
+    modelList: { timeoutMs: s.MODEL_LIST_TIMEOUT_MS, cacheSeconds: s.MODEL_LIST_CACHE_SECONDS },
     defaultBackend,
     maxBodyBytes: s.MAX_BODY_BYTES,
     upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_MS,
@@ -153,4 +234,45 @@ export function loadSettings(env: Record<string, unknown>): Settings {
     logLevel: s.LOG_LEVEL,
     backends,
   }
+}
+
+function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message
+}
+
+function wrap<T>(build: () => T, where: string): T {
+  try {
+    return build()
+  } catch (err) {
+    throw new SettingsError(`Invalid ${where}: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * MODEL_ALIASES as a JSON object (`{"claude-3-5-haiku*":"openrouter:qwen/qwen3-coder"}`) or a comma
+ * list of `pattern=selector`; over the config file's `aliases` (the variable wins on the same pattern).
+ */
+function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Alias[] {
+  const map: Record<string, string> = { ...fromFile }
+  if (raw && raw.trim()) {
+    if (raw.trim().startsWith('{')) {
+      let obj: unknown
+      try {
+        obj = JSON.parse(raw)
+      } catch (err) {
+        throw new SettingsError(`Invalid setting MODEL_ALIASES: not valid JSON (${(err as Error).message})`)
+      }
+      for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new SettingsError(`Invalid setting MODEL_ALIASES: the target of "${k}" must be a string`)
+        map[k] = v
+      }
+    } else
+      for (const pair of raw.split(',')) {
+        const at = pair.indexOf('=')
+        if (at <= 0 || at === pair.length - 1)
+          throw new SettingsError(`Invalid setting MODEL_ALIASES: "${pair.trim()}" is not pattern=selector`)
+        map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+      }
+  }
+  return Object.entries(map).map(([pattern, target]) => ({ pattern, target }))
 }

@@ -31,7 +31,7 @@ export interface CountTokensFront {
 export async function countTokens(req: Request, rt: Runtime, front: CountTokensFront): Promise<Response> {
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
   const hub = front.decode(body)
-  const route = resolveModel(hub.model, rt.settings)
+  const route = resolveModel(hub.model, rt)
 
   if (route.backend.protocol !== front.protocol)
     return Response.json(front.estimate(estimateTokens(hub)), { headers: { 'x-gateway-estimate': 'true' } })

@@ -51,10 +51,12 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
   const hub = front.decodeRequest(body, options.hints)
   const hooks = options.hooks
-  const route = resolveModel(hub.model, rt.settings)
+  const route = resolveModel(hub.model, rt)
   const allowed = hooks?.before ? await hooks.before(hub, body, route) : { passThrough: true }
   const back = PROTOCOLS[route.backend.protocol]
-  const passThrough = back.id === front.id && allowed.passThrough
+  // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
+  if (route.overrides) Object.assign(hub, route.overrides)
+  const passThrough = back.id === front.id && allowed.passThrough && !route.overrides
 
   const warnings: string[] = []
   let upstreamBody: string

@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings'
+import type { Runtime } from './runtime'
 
 export interface ListedModel {
   /** `backend:model`, the selector a client sends back. */
@@ -6,12 +6,15 @@ export interface ListedModel {
   backend: string
 }
 
-/** Every configured back end's models, as selectors. */
-export function listModels(settings: Settings): ListedModel[] {
-  const out: ListedModel[] = []
-  for (const b of settings.backends.values())
-    if (b.configured) for (const m of b.models) out.push({ id: `${b.id}:${m}`, backend: b.id })
-  return out
+/**
+ * Every configured back end's models, as selectors: live from each upstream's
+ * models route where it has one (cached briefly, bounded by a short timeout),
+ * with the configured list as the fallback.
+ */
+export async function listModels(rt: Pick<Runtime, 'endpoints' | 'models'>): Promise<ListedModel[]> {
+  const backends = rt.endpoints.all().filter((b) => b.configured)
+  const lists = await Promise.all(backends.map((b) => rt.models.modelsOf(b)))
+  return backends.flatMap((b, i) => lists[i]!.map((m) => ({ id: `${b.id}:${m}`, backend: b.id })))
 }
 
 export function openaiModelList(models: ListedModel[]) {

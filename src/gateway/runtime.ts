@@ -1,12 +1,57 @@
-import type { Settings } from '../config/settings'
-import type { Logger } from '../log'
+import { loadSettings, type Settings } from '../config/settings'
+import type { ConfigFile } from '../config/config-file'
+import { discover, endpointsFromHits } from '../endpoints/discovery'
+import { EndpointTable } from '../endpoints/endpoint-table'
+import { LiveModels } from '../endpoints/live-models'
+import { Registry } from '../endpoints/registry'
+import { createLogger, type Logger } from '../log'
 import type { StateStore } from '../state/state-store'
 import type { Transport } from '../upstream/call-upstream'
 
 /** What a request handler needs from the world, chosen once at the edge. */
 export interface Runtime {
   settings: Settings
+  /** Every back end: from the settings, the registry and discovery. */
+  endpoints: EndpointTable
+  registry: Registry
+  models: LiveModels
   transport: Transport
   store: StateStore
   log: Logger
+  /** Settles once the registry is loaded and start-up discovery is done. */
+  ready: Promise<void>
+  /** Probes for local model servers now; returns the ids found. */
+  discover(): Promise<string[]>
+}
+
+export interface RuntimeOptions {
+  env: Record<string, unknown>
+  config?: ConfigFile
+  transport: Transport
+  store: StateStore
+  /** Whether this runtime can see local servers (Node, Deno, wrangler dev; not a deployed Worker). */
+  canDiscover: boolean
+}
+
+export function createRuntime(o: RuntimeOptions): Runtime {
+  const settings = loadSettings(o.env, o.config)
+  const log = createLogger(settings.logLevel)
+  const endpoints = new EndpointTable(settings.backends)
+  const registry = new Registry(o.store, endpoints)
+  const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
+
+  const runDiscovery = async () => {
+    const hits = await discover(settings.discovery, o.transport, log)
+    const found = endpointsFromHits(hits, endpoints)
+    endpoints.setDiscovered(found)
+    for (const e of found) log.info(`discovery: ${e.id} at ${e.baseUrl} (${e.models.length} models)`)
+    return found.map((e) => e.id)
+  }
+
+  const ready = (async () => {
+    await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
+    if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
+  })()
+
+  return { settings, endpoints, registry, models, transport: o.transport, store: o.store, log, ready, discover: runDiscovery }
 }

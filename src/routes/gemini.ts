@@ -30,11 +30,11 @@ export function splitModelAction(path: string): { model: string; action: string 
 
 /** Gemini v1beta: generateContent, streamGenerateContent (SSE or JSON array), countTokens, models. */
 export function geminiRoutes(app: GatewayApp): void {
-  app.get('/v1beta/models', (c) => c.json(geminiModelList(listModels(c.var.rt.settings))))
-  app.get('/v1beta/models/:model{.+}', (c) => {
+  app.get('/v1beta/models', async (c) => c.json(geminiModelList(await listModels(c.var.rt))))
+  app.get('/v1beta/models/:model{.+}', async (c) => {
     let id = decodeURIComponent(c.req.param('model'))
     if (id.startsWith('models/')) id = id.slice('models/'.length)
-    const found = listModels(c.var.rt.settings).find((m) => m.id === id)
+    const found = (await listModels(c.var.rt)).find((m) => m.id === id)
     if (!found) throw new GatewayError('not_found', `Model '${id}' is not served by any configured back end.`)
     return c.json(geminiModel(found))
   })

@@ -22,5 +22,5 @@ export function openaiRoutes(app: GatewayApp): void {
   )
   app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
   app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.get('/v1/models', (c) => c.json(openaiModelList(listModels(c.var.rt.settings))))
+  app.get('/v1/models', async (c) => c.json(openaiModelList(await listModels(c.var.rt))))
 }

@@ -1,73 +1,105 @@
-import type { Backend, Settings } from '../config/settings'
+import type { Alias, Backend, Settings } from '../config/settings'
+import type { EndpointTable } from '../endpoints/endpoint-table'
 import { GatewayError, invalidRequest } from '../hub/errors'
+import { parseSelectorParams, type Overrides } from './selector-params'
 
 export interface Route {
   backend: Backend
   /** The model id to send upstream. */
   model: string
+  /** Parameters the selector set (`?temperature=0.2`); they replace the client's. */
+  overrides?: Overrides
+}
+
+export interface Routing {
+  settings: Settings
+  endpoints: EndpointTable
+  /** Live model lists already fetched (bare models route to the back end that lists them). */
+  models?: { cached(id: string): string[] | undefined }
 }
 
 const globCache = new Map<string, RegExp>()
-function glob(pattern: string): RegExp {
+export function globMatch(pattern: string, text: string): boolean {
   let re = globCache.get(pattern)
   if (!re) {
     re = new RegExp('^' + pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$')
     globCache.set(pattern, re)
   }
-  return re
+  return re.test(text)
 }
 
-function lists(backend: Backend, model: string): boolean {
-  return backend.models.includes(model) || backend.modelPatterns.some((p) => glob(p).test(model))
+function lists(backend: Backend, model: string, live?: Routing['models']): boolean {
+  return (
+    backend.models.includes(model) ||
+    backend.modelPatterns.some((p) => globMatch(p, model)) ||
+    live?.cached(backend.id)?.includes(model) === true
+  )
+}
+
+/** The alias for a model: an exact pattern first, then globs in order. */
+function alias(aliases: Alias[], model: string): string | undefined {
+  return aliases.find((a) => a.pattern === model)?.target ?? aliases.find((a) => a.pattern.includes('*') && globMatch(a.pattern, model))?.target
 }
 
 /**
  * Picks the back end for a client's model string.
  *
- * - `backend:model` names the back end explicitly (split at the first colon, so
- *   `ollama:llama3:8b` sends `llama3:8b` to ollama).
+ * - FORCE_MODEL, when set, replaces whatever the client asked for.
+ * - An alias (MODEL_ALIASES, config `aliases`) maps a hard-coded name to a selector.
+ * - `backend:model` names the back end (split at the first colon: `ollama:llama3:8b`
+ *   sends `llama3:8b`); `?param=value` after it sets request parameters.
  * - A bare model goes to the configured back end that lists it, else to
  *   DEFAULT_BACKEND (whose `:model`, if given, replaces the client's model).
- * - A `prefix:rest` whose prefix is no back end is an error that lists the known
- *   back ends, unless some back end lists the whole string as a model.
+ * - A `prefix:rest` whose prefix is no back end is a 400 listing the known ones.
  */
-export function resolveModel(requested: string, settings: Settings): Route {
-  const { backends } = settings
-  if (!requested) throw invalidRequest('model: a model is required', 'model')
+export function resolveModel(requested: string, { settings, endpoints, models }: Routing): Route {
+  if (!requested && !settings.forceModel) throw invalidRequest('model: a model is required', 'model')
+  let selector = settings.forceModel ?? requested
+  selector = alias(settings.aliases, selector) ?? selector
 
-  const colon = requested.indexOf(':')
+  const q = selector.indexOf('?')
+  const overrides = q === -1 ? undefined : parseSelectorParams(selector.slice(q + 1), selector)
+  const name = q === -1 ? selector : selector.slice(0, q)
+  const route = pick(name, settings, endpoints, models)
+  const fromDefault = route.overrides
+  if (overrides || fromDefault) route.overrides = { ...fromDefault, ...overrides }
+  return route
+}
+
+function pick(name: string, settings: Settings, endpoints: EndpointTable, live?: Routing['models']): Route {
+  const colon = name.indexOf(':')
   if (colon > 0) {
-    const explicit = backends.get(requested.slice(0, colon))
-    if (explicit) return usable(explicit, requested.slice(colon + 1) || explicit.models[0] || '')
+    const explicit = endpoints.get(name.slice(0, colon))
+    if (explicit) return usable(explicit, name.slice(colon + 1) || explicit.models[0] || '')
   }
 
-  for (const b of backends.values()) if (b.configured && lists(b, requested)) return { backend: b, model: requested }
+  const all = endpoints.all()
+  for (const b of all) if (b.configured && lists(b, name, live)) return { backend: b, model: name }
 
   if (colon > 0 && !settings.defaultBackend)
-    throw invalidRequest(
-      `Unknown back end "${requested.slice(0, colon)}" in model "${requested}". Known back ends: ${[...backends.keys()].join(', ')}.`,
-      'model',
-    )
+    throw invalidRequest(`Unknown back end "${name.slice(0, colon)}" in model "${name}". Known back ends: ${endpoints.ids().join(', ')}.`, 'model')
 
   if (settings.defaultBackend) {
-    const b = backends.get(settings.defaultBackend.backend)!
-    return usable(b, settings.defaultBackend.model ?? requested)
+    const b = endpoints.get(settings.defaultBackend.backend)
+    if (!b) throw invalidRequest(`DEFAULT_BACKEND names "${settings.defaultBackend.backend}", which is not a known back end.`)
+    const target = settings.defaultBackend.model ?? name
+    const q = target.indexOf('?')
+    const route = usable(b, q === -1 ? target : target.slice(0, q))
+    if (q !== -1) route.overrides = parseSelectorParams(target.slice(q + 1), target)
+    return route
   }
 
-  for (const b of backends.values()) if (lists(b, requested)) return usable(b, requested)
+  for (const b of all) if (lists(b, name)) return usable(b, name)
 
   throw invalidRequest(
-    `No back end serves model "${requested}". Name one as "backend:model" (known back ends: ${[...backends.keys()].join(', ')}) or set DEFAULT_BACKEND.`,
+    `No back end serves model "${name}". Name one as "backend:model" (known back ends: ${endpoints.ids().join(', ')}) or set DEFAULT_BACKEND.`,
     'model',
   )
 }
 
 function usable(backend: Backend, model: string): Route {
   if (backend.keyRequired && backend.keys.length === 0)
-    throw new GatewayError(
-      'authentication',
-      `The "${backend.id}" back end has no API key: set ${backend.keySetting}.`,
-    )
+    throw new GatewayError('authentication', `The "${backend.id}" back end has no API key: set ${backend.keySetting}.`)
   if (!model) throw invalidRequest(`model: no model given for back end "${backend.id}"`, 'model')
   return { backend, model }
 }

@@ -42,6 +42,7 @@ export async function setup(target: SuiteTarget, extra: Record<string, string> =
     OPENAI_RESPONSES_API_KEY: UPSTREAM_KEYS.openai,
     OPENAI_RESPONSES_BASE_URL: `${base}/v1`,
     LOG_LEVEL: 'silent',
+    LLM_PROXY_LOCAL_DISCOVERY: '0',
     ...extra,
   })
   const fetchImpl = gw.fetch

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { loadSettings } from '../../src/config/settings'
+import { EndpointTable } from '../../src/endpoints/endpoint-table'
 import { GatewayError } from '../../src/hub/errors'
 import { resolveModel } from '../../src/routing/resolve-model'
 
+const routing = (env: Record<string, string>) => {
+  const s = loadSettings(env)
+  return { settings: s, endpoints: new EndpointTable(s.backends) }
+}
 const settings = (env: Record<string, string> = {}) =>
-  loadSettings({ OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a', OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1', ...env })
+  routing({ OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a', OLLAMA_BASE_URL: 'http://127.0.0.1:11434/v1', ...env })
 
 describe('resolveModel', () => {
   it('backend:model picks the back end; the rest (colons included) is the model', () => {
@@ -39,10 +44,37 @@ describe('resolveModel', () => {
 
   it('a back end without its key names the setting', () => {
     expect(() => resolveModel('openai:gpt-4o', settings({ OPENAI_API_KEY: '' }))).toThrow(/OPENAI_API_KEY/)
-    expect(() => resolveModel('gpt-4o', loadSettings({}))).toThrow(/OPENAI_API_KEY/)
+    expect(() => resolveModel('gpt-4o', routing({}))).toThrow(/OPENAI_API_KEY/)
   })
 
   it('a model nobody serves, with no default, says how to fix it', () => {
     expect(() => resolveModel('mystery', settings())).toThrow(/DEFAULT_BACKEND/)
+  })
+})
+
+describe('aliases, forced model and selector parameters', () => {
+  it('an alias maps a hard-coded model to any selector; exact patterns before globs', () => {
+    const r = settings({ MODEL_ALIASES: '{"claude-3-5-haiku*":"ollama:qwen3-coder","claude-3-5-haiku-latest":"openai:gpt-4.1-mini"}' })
+    expect(resolveModel('claude-3-5-haiku-20241022', r)).toMatchObject({ backend: { id: 'ollama' }, model: 'qwen3-coder' })
+    expect(resolveModel('claude-3-5-haiku-latest', r)).toMatchObject({ backend: { id: 'openai' }, model: 'gpt-4.1-mini' })
+    expect(resolveModel('claude-sonnet-4-5', r).backend.id).toBe('anthropic')
+    const list = settings({ MODEL_ALIASES: 'fast=openai:gpt-4.1-mini, smart = anthropic:claude-opus-4-1' })
+    expect(resolveModel('smart', list)).toMatchObject({ backend: { id: 'anthropic' }, model: 'claude-opus-4-1' })
+    expect(() => settings({ MODEL_ALIASES: 'nonsense' })).toThrow(/MODEL_ALIASES/)
+  })
+
+  it('FORCE_MODEL wins over whatever the client asks for', () => {
+    const r = settings({ FORCE_MODEL: 'ollama:llama3:8b' })
+    expect(resolveModel('claude-sonnet-4-5', r)).toMatchObject({ backend: { id: 'ollama' }, model: 'llama3:8b' })
+  })
+
+  it('selector parameters are validated and returned as overrides', () => {
+    const r = resolveModel('openai:gpt-4o?temperature=0.2&max_tokens=512&reasoning_effort=high', settings())
+    expect(r.model).toBe('gpt-4o')
+    expect(r.overrides).toEqual({ temperature: 0.2, maxTokens: 512, thinking: { enabled: true, effort: 'high' } })
+    expect(() => resolveModel('openai:gpt-4o?temperature=9', settings())).toThrow(/temperature=9/)
+    expect(() => resolveModel('openai:gpt-4o?colour=red', settings())).toThrow(/unknown parameter "colour"/)
+    const viaDefault = resolveModel('anything', settings({ DEFAULT_BACKEND: 'ollama:qwen3?top_p=0.5' }))
+    expect(viaDefault).toMatchObject({ backend: { id: 'ollama' }, model: 'qwen3', overrides: { topP: 0.5 } })
   })
 })

@@ -1,0 +1,37 @@
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { SettingsError } from './settings-error'
+
+/**
+ * The optional config file (YAML or JSON): `--config FILE` on Node and Deno, the
+ * `PROXY_CONFIG` binding (its text) on Workers.
+ *
+ *   settings:        # any setting by its variable name; the environment wins over these
+ *     DEFAULT_BACKEND: openai:gpt-4.1
+ *   endpoints:       # the same fields as LLM_PROXY_ENDPOINT_* and the registry API
+ *     - { id: box, url: http://10.0.0.5:8000/v1, provider: vllm, models: [qwen3] }
+ *   aliases:         # model names clients hard-code → any selector; * globs
+ *     "claude-3-5-haiku*": openrouter:qwen/qwen3-coder
+ */
+export const configFileSchema = z.strictObject({
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  endpoints: z.array(z.record(z.string(), z.unknown())).optional(),
+  aliases: z.record(z.string(), z.string()).optional(),
+})
+
+export type ConfigFile = z.output<typeof configFileSchema>
+
+export function parseConfigFile(text: string, name = 'config file'): ConfigFile {
+  let raw: unknown
+  try {
+    raw = text.trim().startsWith('{') ? JSON.parse(text) : parseYaml(text)
+  } catch (err) {
+    throw new SettingsError(`Invalid ${name}: ${(err as Error).message.split('\n')[0]}`)
+  }
+  const parsed = configFileSchema.safeParse(raw ?? {})
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new SettingsError(`Invalid ${name} at ${issue.path.join('.') || '(top)'}: ${issue.message}`)
+  }
+  return parsed.data
+}
