@@ -28,6 +28,8 @@ export default defineConfig({
               bindings: {
                 LOG_LEVEL: 'silent',
                 PROXY_API_KEYS: 'worker-client-key',
+                ADMIN_API_KEY: 'worker-admin-key',
+                LLM_PROXY_LOCAL_DISCOVERY: '0',
                 ANTHROPIC_API_KEY: 'sk-ant-worker',
                 ANTHROPIC_BASE_URL: `${inject('upstreamUrl')}/t/worker-entry`,
               },

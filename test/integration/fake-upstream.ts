@@ -106,6 +106,10 @@ function decide(protocol: Wire, body: any): Reply {
 
 const USAGE = { prompt: 20, cached: 5, output: 9 }
 
+/** What every models route of the fake lists (Ollama's /api/tags lists OLLAMA_MODELS). */
+export const FAKE_MODELS = ['fake-model-1', 'fake-model-2']
+export const OLLAMA_MODELS = ['llama3:8b', 'qwen3:4b']
+
 function chunksOf(text: string): string[] {
   const out: string[] = []
   for (let i = 0; i < text.length; i += 4) out.push(text.slice(i, i + 4))
@@ -329,7 +333,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   })
 }
 
-export async function startFakeUpstream(): Promise<FakeUpstream> {
+/** Starts the fake on a loopback address (another 127.x.y.z plays a remote host). */
+export async function startFakeUpstream(host = '127.0.0.1', port = 0): Promise<FakeUpstream> {
   const log = new Map<string, RecordedRequest[]>()
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
@@ -369,6 +374,21 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
           : gem && gem[2] !== 'countTokens'
             ? 'gemini'
             : undefined
+    // Model lists, as each protocol (and Ollama) serves them.
+    if (req.method === 'GET') {
+      const models = path.endsWith('/v1beta/models')
+        ? { models: FAKE_MODELS.map((id) => ({ name: `models/${id}`, supportedGenerationMethods: ['generateContent'] })) }
+        : path.endsWith('/models')
+          ? { data: FAKE_MODELS.map((id) => ({ id, object: 'model', type: 'model', owned_by: 'fake' })) }
+          : path.endsWith('/api/tags')
+            ? { models: OLLAMA_MODELS.map((name) => ({ name, model: name })) }
+            : undefined
+      if (models) {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(models))
+        return
+      }
+    }
     if (gem?.[2] === 'countTokens') {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ totalTokens: 42 }))
@@ -425,9 +445,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
     for (const f of frames) res.write(f)
     res.end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const url = `http://127.0.0.1:${port}`
+  await new Promise<void>((resolve) => server.listen(port, host, resolve))
+  const addr = server.address() as AddressInfo
+  const url = `http://${host}:${addr.port}`
   return {
     url,
     baseFor: (testId, suffix = '') => `${url}/t/${testId}${suffix}`,

@@ -1,6 +1,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { describe, expect, inject, it } from 'vitest'
 import { createApp } from '../../src/app'
+import { KvStore } from '../../src/state/kv-store'
 import { MemoryStore } from '../../src/state/memory-store'
 import { defineGatewaySuite } from '../integration/gateway-suite'
 
@@ -43,5 +44,27 @@ describe('the Worker entry (wrangler.toml main)', () => {
     const res = await SELF.fetch('http://gateway.test/v1/messages', { method: 'POST', body: '{}' })
     expect(res.status).toBe(401)
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+  })
+})
+
+describe('the registry on Workers', () => {
+  it('persists in KV: a fresh app over the same namespace sees the endpoint', async () => {
+    const admin = { authorization: 'Bearer worker-admin-key', 'content-type': 'application/json' }
+    const added = await SELF.fetch('http://gateway.test/api/v1/registry', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'kv-box', url: 'http://127.0.0.1:9/v1', models: ['m'] }),
+    })
+    expect(added.status).toBe(201)
+    expect(await env.STATE.get('registry:endpoints')).toContain('kv-box')
+
+    // another isolate: a new app, same KV namespace
+    const app = createApp({ store: () => new KvStore(env.STATE) })
+    const res = await app.fetch(new Request('http://gateway.test/api/v1/registry', { headers: admin }), {
+      ADMIN_API_KEY: 'worker-admin-key',
+      LLM_PROXY_LOCAL_DISCOVERY: '0',
+    })
+    const list = (await res.json()) as { endpoints: Array<{ id: string; source: string }> }
+    expect(list.endpoints.find((e) => e.id === 'kv-box')).toMatchObject({ source: 'registry' })
   })
 })
