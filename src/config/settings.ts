@@ -31,6 +31,8 @@ export interface Backend {
   configured: boolean
   /** See ProviderEntry.pathTemplate; already holds the API version. */
   pathTemplate?: string
+  /** The setting that must hold its URL, when the catalogue has no usable default (Azure). */
+  baseUrlSetting?: string
 }
 
 export interface Alias {
@@ -157,7 +159,8 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     }
     const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')] ?? (shared ? s[settingName(shared, 'BASE_URL')] : undefined)
     const models: string[] = s[settingName(p.id, 'MODELS')]
-    const configured = keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)
+    // A deployment-style host (Azure) has no usable default URL: it needs its own.
+    const configured = (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
     backends.set(p.id, {
       id: p.id,
       provider: p.id,
@@ -173,6 +176,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       quirks: p.quirks ?? {},
       headers: p.headers ?? {},
       configured,
+      baseUrlSetting: p.baseUrlRequired && baseUrl === undefined ? settingName(p.id, 'BASE_URL') : undefined,
       pathTemplate: p.pathTemplate?.replace('{apiVersion}', s[settingName(p.id, 'API_VERSION')] ?? p.apiVersion ?? ''),
     })
   }

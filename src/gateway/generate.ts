@@ -60,12 +60,13 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   const warnings: string[] = []
   let upstreamBody: string
+  const ctx = { model: route.model, quirks: route.backend.quirks, warn: (m: string) => warnings.push(m) }
   if (passThrough) {
-    upstreamBody = JSON.stringify(body.model === route.model || body.model === undefined ? body : { ...body, model: route.model })
+    const renamed = body.model === route.model || body.model === undefined ? body : { ...body, model: route.model }
+    upstreamBody = JSON.stringify(back.adaptPassThrough?.(renamed, ctx) ?? renamed)
   } else {
     checkToolHistory(hub)
-    const encoded = back.encodeRequest(hub, { model: route.model, quirks: route.backend.quirks, warn: (m) => warnings.push(m) })
-    upstreamBody = JSON.stringify(encoded)
+    upstreamBody = JSON.stringify(back.encodeRequest(hub, ctx))
   }
 
   const path = upstreamPath(route, back, hub.stream)

@@ -21,6 +21,27 @@ export interface UpstreamQuirks {
   reasoningHistory?: 'reasoning_content' | 'reasoning_details' | 'none'
   /** Models that take `max_completion_tokens` and `reasoning_effort` and refuse sampling knobs. */
   reasoningModel?: (model: string) => boolean
+  /**
+   * The host's rule for tool-call ids in history. `alphanumeric9` (Mistral):
+   * exactly 9 characters of [a-zA-Z0-9]; any other id is mapped to one
+   * deterministically, so a call and its result still pair up.
+   */
+  toolCallIds?: 'alphanumeric9'
+  /**
+   * The host refuses assistant turns without `reasoning_content` in thinking
+   * mode (DeepSeek: every assistant turn of a user turn that used tools;
+   * Moonshot/Kimi: every tool-call turn). Each assistant message gets one: its
+   * reasoning when the history kept it, else an empty string.
+   */
+  reasoningContentRequired?: boolean
+  /**
+   * Top-level body fields the host refuses (a 4xx for an unknown field):
+   * removed, with a warning when the client asked for them. `stream_options`
+   * goes silently: hosts that refuse it send stream usage anyway.
+   */
+  dropParams?: readonly string[]
+  /** Top-level body fields the host spells differently (Mistral: `seed` → `random_seed`). */
+  renameParams?: Readonly<Record<string, string>>
 }
 
 export interface EncodeRequestContext {
@@ -58,6 +79,12 @@ export interface Protocol {
 
   /** The generate endpoint below a back end's base URL, query included (`/chat/completions`). */
   upstreamPath(model: string, stream: boolean): string
+  /**
+   * For pass-through: what a host's quirks require of a client body in this same
+   * protocol (Mistral's tool-call ids, say). Returns undefined when nothing
+   * changes, so the body goes on untouched.
+   */
+  adaptPassThrough?(body: Record<string, unknown>, ctx: EncodeRequestContext): Record<string, unknown> | undefined
   /** The JSON body to send to an upstream that speaks this protocol. */
   encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Record<string, unknown>
   /** Maps an upstream's finished response body to the hub. */

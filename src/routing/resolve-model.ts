@@ -98,6 +98,8 @@ function pick(name: string, settings: Settings, endpoints: EndpointTable, live?:
 }
 
 function usable(backend: Backend, model: string): Route {
+  if (backend.baseUrlSetting)
+    throw new GatewayError('invalid_request', `The "${backend.id}" back end has no URL: set ${backend.baseUrlSetting}.`)
   if (backend.keyRequired && backend.keys.length === 0)
     throw new GatewayError('authentication', `The "${backend.id}" back end has no API key: set ${backend.keySetting}.`)
   if (!model) throw invalidRequest(`model: no model given for back end "${backend.id}"`, 'model')

@@ -176,3 +176,27 @@ describe('applyUpstreamQuirks on a pass-through body', () => {
     expect(body).toEqual(copy)
   })
 })
+
+describe('quirks on pass-through (an OpenAI client to an OpenAI-compatible host)', () => {
+  it('adaptPassThrough changes nothing for a host without quirks, and applies Mistral’s', async () => {
+    const { openaiChat } = await import('../../src/protocols/openai-chat')
+    const body = {
+      model: 'm',
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_abcdefghijkl', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_abcdefghijkl', content: 'ok' },
+      ],
+    }
+    const warnings: string[] = []
+    const ctx = (quirks: object) => ({ model: 'm', quirks, warn: (w: string) => warnings.push(w) })
+    expect(openaiChat.adaptPassThrough!(body, ctx({ reasoningHistory: 'none' }))).toBeUndefined()
+    const mistral = openaiChat.adaptPassThrough!(body, ctx({ toolCallIds: 'alphanumeric9', dropParams: ['stream_options'] })) as any
+    expect(mistral.stream_options).toBeUndefined()
+    const id = mistral.messages[0].tool_calls[0].id
+    expect(id).toMatch(/^[A-Za-z0-9]{9}$/)
+    expect(mistral.messages[1].tool_call_id).toBe(id)
+    expect(body.messages[0]!.tool_calls![0]!.id).toBe('call_abcdefghijkl') // the client's body is left alone
+  })
+})

@@ -15,6 +15,7 @@ import type {
 } from '../../hub/request'
 import type { EncodeRequestContext, UpstreamQuirks } from '../types'
 import { imageUrlPart } from './images'
+import { applyUpstreamQuirks } from './quirks'
 import { partsToReasoningDetails } from './reasoning-details'
 
 const PROTOCOL = 'openai-chat'
@@ -117,7 +118,7 @@ function assistantMessage(m: HubMessage, quirks: UpstreamQuirks): Wire {
     }))
   }
   if (reasoning.length) {
-    if (quirks.reasoningHistory === 'reasoning_content') {
+    if (quirks.reasoningHistory === 'reasoning_content' || quirks.reasoningContentRequired) {
       const thinking = reasoning.filter((p): p is ThinkingPart => p.type === 'thinking')
       if (thinking.length) msg.reasoning_content = thinking.map((p) => p.text).join('')
     } else if (quirks.reasoningHistory === 'reasoning_details') {
@@ -218,5 +219,6 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
     // Always ask for usage: clients of other protocols always get it.
     body.stream_options = { include_usage: true }
   }
-  return body
+  // The host's own rules (tool-call ids, required reasoning, refused fields) go last.
+  return applyUpstreamQuirks(body, ctx.quirks, ctx.warn)
 }

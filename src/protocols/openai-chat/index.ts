@@ -6,6 +6,7 @@ import { encodeRequest } from './encode-request'
 import { encodeResponse } from './encode-response'
 import { encodeStream } from './encode-stream'
 import { decodeError, encodeError, encodeStreamError } from './errors'
+import { adaptPassThrough } from './quirks'
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`), as a front end and as a back end. */
 export const openaiChat: Protocol = {
@@ -20,4 +21,5 @@ export const openaiChat: Protocol = {
   decodeStream,
   decodeError,
   upstreamPath: () => '/chat/completions',
+  adaptPassThrough,
 }
