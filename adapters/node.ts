@@ -7,6 +7,7 @@ import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
+import { undiciTransport } from './undici-transport'
 
 export interface NodeGateway {
   url: string
@@ -22,7 +23,7 @@ export async function startGateway(
 ): Promise<NodeGateway> {
   // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-  const app = createApp({ env, config, store: () => store })
+  const app = createApp({ env, config, store: () => store, transport: undiciTransport() })
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname, port }, (info: AddressInfo) => {
       resolve({

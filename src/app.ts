@@ -13,7 +13,7 @@ import { REGISTRY_PATH, registryRoutes } from './routes/registry'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
 import type { StateStore } from './state/state-store'
-import type { Transport } from './upstream/call-upstream'
+import { fetchTransport, type Transport } from './upstream/transport'
 
 export interface AppOptions {
   /**
@@ -48,7 +48,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
 export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
-  const transport: Transport = options.transport ?? ((r) => fetch(r))
+  const transport: Transport = options.transport ?? fetchTransport
   const storeFor = options.store ?? (() => new MemoryStore())
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env

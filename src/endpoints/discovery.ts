@@ -47,7 +47,7 @@ async function probe(host: string, port: number, service: Service, timeoutMs: nu
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), timeoutMs)
   try {
-    const res = await transport(new Request(`http://${host}:${port}${service.probe}`, { signal: controller.signal }))
+    const res = await transport({ url: `http://${host}:${port}${service.probe}`, method: 'GET', headers: new Headers(), signal: controller.signal })
     if (!res.ok) {
       await res.body?.cancel()
       return undefined

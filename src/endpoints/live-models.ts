@@ -67,7 +67,7 @@ export class LiveModels {
         clientSpeaksAnthropic: false,
       })
       headers.delete('content-type')
-      const res = await this.transport(new Request(backend.baseUrl + route.path, { headers, signal: controller.signal }))
+      const res = await this.transport({ url: backend.baseUrl + route.path, method: 'GET', headers, signal: controller.signal })
       if (!res.ok) {
         await res.body?.cancel()
         return stale

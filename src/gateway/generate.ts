@@ -4,7 +4,7 @@ import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
-import { readJsonBody } from '../http/read-body'
+import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
@@ -48,7 +48,7 @@ export interface GenerateOptions {
 export async function generate(req: Request, front: Protocol, rt: Runtime, options: GenerateOptions = {}): Promise<Response> {
   const started = Date.now()
   const url = new URL(req.url)
-  const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
+  const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
   const hub = front.decodeRequest(body, options.hints)
   const hooks = options.hooks
   const route = resolveModel(hub.model, rt)
@@ -62,8 +62,11 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   let upstreamBody: string
   const ctx = { model: route.model, quirks: route.backend.quirks, warn: (m: string) => warnings.push(m) }
   if (passThrough) {
-    const renamed = body.model === route.model || body.model === undefined ? body : { ...body, model: route.model }
-    upstreamBody = JSON.stringify(back.adaptPassThrough?.(renamed, ctx) ?? renamed)
+    // Nothing the hub does not model is lost; and a body that goes on unchanged is not serialised again.
+    const sameModel = body.model === route.model || body.model === undefined
+    const renamed = sameModel ? body : { ...body, model: route.model }
+    const adapted = back.adaptPassThrough?.(renamed, ctx)
+    upstreamBody = adapted ? JSON.stringify(adapted) : sameModel ? text : JSON.stringify(renamed)
   } else {
     checkToolHistory(hub)
     upstreamBody = JSON.stringify(back.encodeRequest(hub, ctx))

@@ -5,6 +5,11 @@ import { GatewayError, invalidRequest } from '../hub/errors'
  * all arrived, and malformed JSON (400).
  */
 export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+  return (await readJson(req, maxBytes)).body
+}
+
+/** The parsed body and its text, so a body that goes on unchanged is not serialised again. */
+export async function readJson(req: Request, maxBytes: number): Promise<{ body: Record<string, unknown>; text: string }> {
   const declared = Number(req.headers.get('content-length'))
   if (declared > maxBytes) throw tooLarge(maxBytes)
   if (!req.body) throw invalidRequest('The request body is empty; a JSON object is required.')
@@ -33,7 +38,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw invalidRequest('The request body must be a JSON object.')
-  return body
+  return { body: body as Record<string, unknown>, text }
 }
 
 function tooLarge(maxBytes: number) {

@@ -1,6 +1,7 @@
 import { GatewayError } from '../hub/errors'
+import type { Transport } from './transport'
 
-export type Transport = (request: Request) => Promise<Response>
+export type { Transport }
 
 export interface UpstreamCall {
   url: string
@@ -30,9 +31,7 @@ export async function callUpstream(call: UpstreamCall): Promise<Response> {
 
   const host = safeHost(call.url)
   try {
-    return await call.transport(
-      new Request(call.url, { method: 'POST', headers: call.headers, body: call.body, signal: controller.signal }),
-    )
+    return await call.transport({ url: call.url, method: 'POST', headers: call.headers, body: call.body, signal: controller.signal })
   } catch (err) {
     if (timedOut)
       throw new GatewayError('timeout', `The upstream ${host} did not answer within ${call.timeoutMs} ms.`)
@@ -53,7 +52,8 @@ function safeHost(url: string): string {
 }
 
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string } })?.cause
-  if (cause?.code) return cause.code
+  const e = err as { code?: string; cause?: { code?: string } }
+  const code = e?.cause?.code ?? e?.code
+  if (code) return code
   return err instanceof Error ? err.message.slice(0, 120) : 'network error'
 }
