@@ -21,9 +21,15 @@ export function undiciTransport(options: { connections?: number } = {}): Transpo
       if (Array.isArray(value)) for (const v of value) out.append(name, v)
       else out.set(name, value)
     }
-    const empty = res.statusCode === 204 || res.statusCode === 304
-    if (empty) res.body.resume()
-    const body = empty ? null : (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>)
+    if (res.statusCode === 204 || res.statusCode === 304) {
+      res.body.resume()
+      return new Response(null, { status: res.statusCode, headers: out })
+    }
+    // A stream stays a stream; a finished body (JSON, an error) is read at once, which is cheaper than a Web stream.
+    const streaming = String(res.headers['content-type'] ?? '').includes('text/event-stream')
+    const body = streaming
+      ? (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>)
+      : new Uint8Array(await res.body.arrayBuffer())
     return new Response(body, { status: res.statusCode, headers: out })
   }
 }

@@ -116,10 +116,10 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
       return new Response(reframe(guardBytes(bytes, front.encodeStreamError)), { status: upstream.status, headers })
     }
     headers.set('content-type', upstream.headers.get('content-type') ?? 'application/json')
-    if (!after) return new Response(upstream.body, { status: upstream.status, headers })
-    const text = await upstream.text()
-    await after(back.decodeResponse(JSON.parse(text)))
-    return new Response(text, { status: upstream.status, headers })
+    // A finished (non-streaming) answer is read whole and sent on as bytes.
+    const bytes = new Uint8Array(await upstream.arrayBuffer())
+    if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
+    return new Response(bytes, { status: upstream.status, headers })
   }
 
   if (hub.stream) {

@@ -10,10 +10,13 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
 
 /** The parsed body and its text, so a body that goes on unchanged is not serialised again. */
 export async function readJson(req: Request, maxBytes: number): Promise<{ body: Record<string, unknown>; text: string }> {
-  const declared = Number(req.headers.get('content-length'))
+  const length = req.headers.get('content-length')
+  const declared = length === null ? NaN : Number(length)
   if (declared > maxBytes) throw tooLarge(maxBytes)
+  // A body of known size is read in one go (runtimes read it without stream machinery)…
+  if (declared >= 0) return parse(new Uint8Array(await req.arrayBuffer()), maxBytes)
+  // …one of unknown size is read piece by piece, and refused as soon as it is too big.
   if (!req.body) throw invalidRequest('The request body is empty; a JSON object is required.')
-
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -27,8 +30,14 @@ export async function readJson(req: Request, maxBytes: number): Promise<{ body: 
     }
     chunks.push(value)
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, size)
-  const text = new TextDecoder().decode(bytes)
+  return parse(chunks.length === 1 ? chunks[0]! : concat(chunks, size), maxBytes)
+}
+
+const decoder = new TextDecoder()
+
+function parse(bytes: Uint8Array, maxBytes: number): { body: Record<string, unknown>; text: string } {
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes)
+  const text = decoder.decode(bytes)
   if (!text.trim()) throw invalidRequest('The request body is empty; a JSON object is required.')
   let body: unknown
   try {
