@@ -8,10 +8,12 @@ import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
-import { parseSse } from '../sse/parse'
+import { parseSse, sseFramer } from '../sse/parse'
+import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { guardBytes, guardHubEvents } from './guard-streams'
+import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
 import { readUpstreamJson, upstreamError } from './upstream-body'
 
@@ -123,12 +125,20 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   }
 
   if (hub.stream) {
-    let events: ReadableStream<HubStreamEvent>
-    if (upstreamIsSse && upstream.body) events = parseSse(upstream.body).pipeThrough(back.decodeStream())
-    else events = streamOfEvents(responseToEvents(back.decodeResponse(await readUpstreamJson(upstream))))
-    let guarded = guardHubEvents(events)
-    if (after) guarded = guarded.pipeThrough(observer(after))
-    return new Response(reframe(guarded.pipeThrough(front.encodeStream(hub))), { headers })
+    const encode = front.streamEncoder(hub)
+    if (!upstreamIsSse || !upstream.body) {
+      const res = back.decodeResponse(await readUpstreamJson(upstream))
+      if (after) await after(res)
+      return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
+    }
+    const acc = after ? new ResponseAccumulator() : undefined
+    const bytes = translateStream(upstream.body, {
+      decode: chain(sseFramer(), back.streamDecoder()),
+      encode,
+      observe: acc && ((e) => acc.add(e)),
+      onEnd: acc && (() => finished(acc, after!)),
+    })
+    return new Response(reframe(bytes), { headers })
   }
 
   const decoded = back.decodeResponse(await readUpstreamJson(upstream))
@@ -157,28 +167,10 @@ export function withClientQuery(path: string, url: URL): string {
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
 }
 
-function streamOfEvents(events: HubStreamEvent[]): ReadableStream<HubStreamEvent> {
-  return new ReadableStream({
-    start(controller) {
-      for (const e of events) controller.enqueue(e)
-      controller.close()
-    },
-  })
-}
-
-/** Passes events on untouched, and hands the finished response to `done` at the end. */
-function observer(done: (res: HubResponse) => Promise<void>): TransformStream<HubStreamEvent, HubStreamEvent> {
-  const acc = new ResponseAccumulator()
-  return new TransformStream({
-    transform(e, controller) {
-      acc.add(e)
-      controller.enqueue(e)
-    },
-    async flush() {
-      const res = acc.result()
-      if (res) await done(res).catch(() => {})
-    },
-  })
+/** Hands a streamed response, once whole, to the exchange's `after` hook. */
+async function finished(acc: ResponseAccumulator, done: (res: HubResponse) => Promise<void>): Promise<void> {
+  const res = acc.result()
+  if (res) await done(res).catch(() => {})
 }
 
 async function observe(events: ReadableStream<HubStreamEvent>, done: (res: HubResponse) => Promise<void>): Promise<void> {

@@ -3,6 +3,7 @@ import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import type { HubStreamEvent } from '../hub/stream'
 import type { SseEvent } from '../sse/parse'
+import type { Stage } from '../streams/stage'
 
 export const PROTOCOL_IDS = ['openai-chat', 'anthropic', 'gemini', 'openai-responses'] as const
 export type ProtocolId = (typeof PROTOCOL_IDS)[number]
@@ -72,6 +73,8 @@ export interface Protocol {
   encodeResponse(res: HubResponse, req: HubRequest): unknown
   /** Turns hub events into this protocol's SSE bytes, event by event. */
   encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array>
+  /** The same as a synchronous stage, for single-pass translation. */
+  streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array>
   /** This protocol's error body, and the HTTP status to send it with. */
   encodeError(err: GatewayError): { status: number; body: unknown }
   /** One SSE frame announcing an error mid-stream, for pass-through streams. */
@@ -91,6 +94,8 @@ export interface Protocol {
   decodeResponse(body: unknown): HubResponse
   /** Maps an upstream's SSE events to hub events as they arrive. */
   decodeStream(): TransformStream<SseEvent, HubStreamEvent>
+  /** The same as a synchronous stage, for single-pass translation. */
+  streamDecoder(): Stage<SseEvent, HubStreamEvent>
   /** Maps an upstream's error answer (status and raw body text) to a GatewayError. */
   decodeError(status: number, body: string): GatewayError
 }

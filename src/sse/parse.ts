@@ -1,3 +1,5 @@
+import { toTransformStream, type Emit, type Stage } from '../streams/stage'
+
 export interface SseEvent {
   /** The `event:` field, when the sender named one. */
   event?: string
@@ -19,20 +21,20 @@ const decoder = new TextDecoder()
  * at the start ignored), and at the end of the stream it also hands over an
  * event that lacks its final blank line, rather than losing it.
  */
-export function sseEventStream(): TransformStream<Uint8Array, SseEvent> {
+export function sseFramer(): Stage<Uint8Array, SseEvent> {
   let carry: Uint8Array | undefined // an unfinished line
   let skipLf = false // the previous chunk ended in CR: a leading LF belongs to it
   let first = true
   let event: string | undefined
   let data: string | undefined
 
-  const dispatch = (controller: TransformStreamDefaultController<SseEvent>) => {
+  const dispatch = (controller: Emit<SseEvent>) => {
     if (data !== undefined) controller.enqueue(event ? { event, data } : { data })
     event = undefined
     data = undefined
   }
 
-  const line = (bytes: Uint8Array, start: number, end: number, controller: TransformStreamDefaultController<SseEvent>) => {
+  const line = (bytes: Uint8Array, start: number, end: number, controller: Emit<SseEvent>) => {
     if (start === end) return dispatch(controller)
     if (bytes[start] === COLON) return // comment
     let colon = start
@@ -46,7 +48,7 @@ export function sseEventStream(): TransformStream<Uint8Array, SseEvent> {
     // id, retry and unknown fields carry nothing the gateway needs
   }
 
-  return new TransformStream<Uint8Array, SseEvent>({
+  return {
     transform(chunk, controller) {
       let bytes = chunk
       if (carry) {
@@ -79,10 +81,10 @@ export function sseEventStream(): TransformStream<Uint8Array, SseEvent> {
       if (carry) line(carry, 0, carry.length, controller)
       dispatch(controller)
     },
-  })
+  }
 }
 
 /** Bytes of an SSE response → one SseEvent per event, as each completes. */
 export function parseSse(body: ReadableStream<Uint8Array>): ReadableStream<SseEvent> {
-  return body.pipeThrough(sseEventStream())
+  return body.pipeThrough(toTransformStream(sseFramer()))
 }

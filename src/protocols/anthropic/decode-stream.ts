@@ -5,6 +5,7 @@ import type { SseEvent } from '../../sse/parse'
 import { kindForAnthropicType } from './errors'
 import { finishReasonFromAnthropic } from './map-stop-reason'
 import { mergeAnthropicUsage, usageFromAnthropic, type AnthropicUsage } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 export const STREAM_ENDED_EARLY = 'The upstream stream ended before the response was complete.'
 
@@ -33,7 +34,7 @@ type Payload = Record<string, any>
  * - message_delta → usage (cumulative) and the stop reason; message_stop → finish.
  * - error → error. Input that ends without message_stop → a bad_gateway error.
  */
-export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
   let phase: 'idle' | 'open' | 'done' = 'idle'
   let messageId: string | undefined
   let usage: AnthropicUsage = {}
@@ -42,7 +43,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
   const blocks = new Map<number, OpenBlock>()
   let toolCount = 0
 
-  return new TransformStream<SseEvent, HubStreamEvent>({
+  return {
     transform(event, controller) {
       if (phase === 'done') return
       const emit = (e: HubStreamEvent) => controller.enqueue(e)
@@ -222,5 +223,10 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
           error: new GatewayError('bad_gateway', STREAM_ENDED_EARLY, { upstream: true }),
         })
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+  return toTransformStream(streamDecoder())
 }

@@ -8,6 +8,7 @@ import { sseJson } from '../../sse/frame'
 import { errorBody } from './errors'
 import { finishReasonToAnthropic } from './map-stop-reason'
 import { usageToAnthropic } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 /** Signatures of this protocol's own family travel bare; others are wrapped (hub/signature-envelope.ts). */
 const OWN = 'anthropic-claude-v1'
@@ -37,7 +38,7 @@ type OpenBlock =
  * A thinking block's signature is sent as one signature_delta just before the
  * block closes (the SDK replaces, not appends, on signature_delta).
  */
-export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
   let started = false
   let done = false
   let messageId: string | undefined
@@ -49,7 +50,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
   const tools = new Map<number, 'open' | 'closed'>()
   let deferred: ContentEvent[] = []
 
-  return new TransformStream<HubStreamEvent, Uint8Array>({
+  return {
     transform(ev, controller) {
       if (done) return
       const send = (type: string, payload: Record<string, unknown>) =>
@@ -234,5 +235,10 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
       const err = new GatewayError('api_error', 'The response stream ended unexpectedly.')
       controller.enqueue(sseJson(errorBody(err), 'error'))
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+  return toTransformStream(streamEncoder(req))
 }

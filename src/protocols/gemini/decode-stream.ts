@@ -9,6 +9,7 @@ import { firstCandidate } from './decode-response'
 import { errorFromPayload } from './errors'
 import { finishReasonFromGemini } from './map-finish-reason'
 import { usageFromGemini, type GeminiUsage } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 export const STREAM_ENDED_EARLY = 'The upstream stream ended before the response was complete.'
 
@@ -41,7 +42,7 @@ interface StreamingCall {
  * - A chunk `{error: …}` → error. Nothing is emitted after finish or error.
  * Parts the hub cannot stream (inline media, executableCode …) are skipped.
  */
-export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
   let phase: 'idle' | 'open' | 'done' = 'idle'
   let finishReason: string | undefined
   let blocked = false
@@ -51,7 +52,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
   let toolCount = 0
   let streaming: StreamingCall | undefined
 
-  return new TransformStream<SseEvent, HubStreamEvent>({
+  return {
     transform(event, controller) {
       if (phase === 'done') return
       const emit = (e: HubStreamEvent) => controller.enqueue(e)
@@ -177,7 +178,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
       }
       phase = 'done'
     },
-  })
+  }
 }
 
 const hasCounts = (u: Json) =>
@@ -256,4 +257,9 @@ export function parseJsonPath(path: string): Array<string | number> | undefined 
   }
   if (!out.length || out.some((k) => typeof k === 'string' && UNSAFE_KEYS.has(k))) return undefined
   return out
+}
+
+/** The same as a TransformStream. */
+export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+  return toTransformStream(streamDecoder())
 }

@@ -9,6 +9,7 @@ import { encodeFunctionCall, encodeThinking, type GeminiPartOut } from './encode
 import { encodeStreamError } from './errors'
 import { finishReasonToGemini } from './map-finish-reason'
 import { usageToGemini } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 export { toJsonArrayStream } from './json-array-stream'
 
@@ -34,7 +35,7 @@ interface OpenCall {
  * - finish → a last chunk with finishReason and usageMetadata.
  * - error → `data: {"error": {code, message, status}}`, and the stream ends.
  */
-export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
   let responseId = ''
   let model = req.model
   let usage: Usage | undefined
@@ -43,7 +44,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
   let afterThought = false
   const calls = new Map<number, OpenCall>()
 
-  return new TransformStream<HubStreamEvent, Uint8Array>({
+  return {
     transform(event, controller) {
       if (done) return
       const chunk = (parts: GeminiPartOut[], extra: { finishReason?: string; usage?: Usage } = {}) => {
@@ -126,5 +127,10 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
       if (done) return
       controller.enqueue(encodeStreamError(new GatewayError('bad_gateway', STREAM_ENDED_EARLY)))
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+  return toTransformStream(streamEncoder(req))
 }

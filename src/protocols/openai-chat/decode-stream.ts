@@ -7,6 +7,7 @@ import { argumentsText } from './decode-response'
 import { errorFromPayload } from './errors'
 import { fromOpenAIFinishReason } from './map-finish-reason'
 import { decodeUsage } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v)
@@ -33,8 +34,8 @@ interface ToolCallState {
  * call at index 0. `finish` waits for `[DONE]` (or the end of the stream) because
  * the usage chunk (`choices: []`) comes after the chunk that carries finish_reason.
  */
-export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
-  let out!: TransformStreamDefaultController<HubStreamEvent>
+export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
+  let out!: Emit<HubStreamEvent>
   let started = false
   let done = false
   let finishReason: FinishReason | undefined
@@ -175,7 +176,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
     }
   }
 
-  return new TransformStream<SseEvent, HubStreamEvent>({
+  return {
     start(controller) {
       out = controller
     },
@@ -188,5 +189,10 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
       if (finishReason !== undefined) finish()
       else fail(new GatewayError('bad_gateway', TRUNCATED, { upstream: true }))
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+  return toTransformStream(streamDecoder())
 }

@@ -8,6 +8,7 @@ import { encodeStreamError } from './errors'
 import { toOpenAIFinishReason } from './map-finish-reason'
 import { REASONING_FORMAT } from './reasoning-details'
 import { encodeUsage, ZERO_USAGE } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 /**
  * Hub events → Chat Completions chunks, each sent at once as `data: <json>`.
@@ -15,7 +16,7 @@ import { encodeUsage, ZERO_USAGE } from './usage'
  * `index`; the stream ends with a finish chunk, the usage chunk (`choices: []`,
  * only when the client asked with stream_options.include_usage) and `[DONE]`.
  */
-export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
   let id = ''
   let model = req.model
   let created = Math.floor(Date.now() / 1000)
@@ -25,7 +26,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
   // reasoning_details index of the current reasoning block; a signature or an encrypted block ends one.
   let reasoningIndex = 0
 
-  return new TransformStream<HubStreamEvent, Uint8Array>({
+  return {
     transform(event, controller) {
       if (done) return
       const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
@@ -128,5 +129,10 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
         )
       }
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+  return toTransformStream(streamEncoder(req))
 }

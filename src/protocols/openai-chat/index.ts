@@ -1,10 +1,10 @@
 import type { Protocol } from '../types'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
-import { decodeStream } from './decode-stream'
+import { decodeStream, streamDecoder } from './decode-stream'
 import { encodeRequest } from './encode-request'
 import { encodeResponse } from './encode-response'
-import { encodeStream } from './encode-stream'
+import { encodeStream, streamEncoder } from './encode-stream'
 import { decodeError, encodeError, encodeStreamError } from './errors'
 import { adaptPassThrough } from './quirks'
 
@@ -14,11 +14,13 @@ export const openaiChat: Protocol = {
   decodeRequest,
   encodeResponse,
   encodeStream,
+  streamEncoder,
   encodeError,
   encodeStreamError,
   encodeRequest,
   decodeResponse,
   decodeStream,
+  streamDecoder,
   decodeError,
   upstreamPath: () => '/chat/completions',
   adaptPassThrough,

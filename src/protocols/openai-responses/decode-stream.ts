@@ -9,6 +9,7 @@ import { finishFromStatus } from './map-status'
 import { reasoningText, SUMMARY_JOIN } from './reasoning'
 import { decodeUsage } from './usage'
 import { isObj, num, OWN_FORMAT, str, type Obj } from './wire'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 const TRUNCATED = 'The upstream stream ended before the response was complete.'
 
@@ -38,8 +39,8 @@ interface ItemState {
  * output_index, never by item id. Events for provider-side tools (web search,
  * MCP, code interpreter …) are ignored: they have no hub form in a stream.
  */
-export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
-  let out!: TransformStreamDefaultController<HubStreamEvent>
+export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
+  let out!: Emit<HubStreamEvent>
   let started = false
   let done = false
   let refused = false
@@ -258,7 +259,7 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
     }
   }
 
-  return new TransformStream<SseEvent, HubStreamEvent>({
+  return {
     start(controller) {
       out = controller
     },
@@ -268,5 +269,10 @@ export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
     flush() {
       if (!done) fail(new GatewayError('bad_gateway', TRUNCATED, { upstream: true }))
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function decodeStream(): TransformStream<SseEvent, HubStreamEvent> {
+  return toTransformStream(streamDecoder())
 }

@@ -10,6 +10,7 @@ import { errorEvent, responseError } from './errors'
 import { statusFromFinish, type IncompleteDetails, type ResponseStatus } from './map-status'
 import { encryptedForClient, reasoningOutputItem } from './reasoning'
 import { ZERO_USAGE } from './usage'
+import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
 
 /** The text or reasoning item being written (at most one at a time). */
 type OpenItem =
@@ -53,7 +54,7 @@ interface ToolItem {
  * `error` event followed by response.failed. Each item takes the next
  * output_index; the response id is the same in every event.
  */
-export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
   const responseId = req.responseId ?? newId('resp_')
   const customNames = customToolNames(req)
   let model = req.model
@@ -67,7 +68,7 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
   let open: OpenItem | undefined
   const tools = new Map<number, ToolItem>()
 
-  const handle = (event: HubStreamEvent, controller: TransformStreamDefaultController<Uint8Array>) => {
+  const handle = (event: HubStreamEvent, controller: Emit<Uint8Array>) => {
     if (done) return
     const send = (type: string, payload: Record<string, unknown>) =>
       controller.enqueue(sseJson({ type, ...payload, sequence_number: seq++ }, type))
@@ -265,12 +266,17 @@ export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, U
     }
   }
 
-  return new TransformStream<HubStreamEvent, Uint8Array>({
+  return {
     transform: handle,
     flush(controller) {
       // The hub promises a finish or an error; if neither came, say so rather than end silently.
       if (!done)
         handle({ type: 'error', error: new GatewayError('bad_gateway', 'The upstream stream ended before the response was complete.') }, controller)
     },
-  })
+  }
+}
+
+/** The same as a TransformStream. */
+export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
+  return toTransformStream(streamEncoder(req))
 }

@@ -1,0 +1,123 @@
+import { GatewayError, toGatewayError } from '../hub/errors'
+import type { HubStreamEvent } from '../hub/stream'
+import type { Stage } from '../streams/stage'
+
+export interface TranslateOptions {
+  /** Upstream bytes → hub events (SSE framing and the back end's decoder, chained). */
+  decode: Stage<Uint8Array, HubStreamEvent>
+  /** Hub events → the client's bytes. */
+  encode: Stage<HubStreamEvent, Uint8Array>
+  /** Sees every hub event on its way (the Responses store accumulates them)… */
+  observe?: (event: HubStreamEvent) => void
+  /** …and hears when the stream is over; the client's stream closes once it has settled (a Worker stays alive for it). */
+  onEnd?: () => Promise<void>
+}
+
+/**
+ * One upstream stream translated for the client in a single pass per upstream
+ * chunk: each chunk is framed, decoded and encoded at once, and what it yields
+ * leaves together, before the next chunk is read. The stream ends after the
+ * first `finish` or `error` event. A failure — the upstream connection breaking,
+ * or anything the decoder throws — becomes one `error` event in the client's
+ * protocol, then a clean close: never a silent truncation.
+ */
+export function translateStream(source: ReadableStream<Uint8Array>, o: TranslateOptions): ReadableStream<Uint8Array> {
+  const reader = source.getReader()
+  let ended = false
+  let batch: Uint8Array[] = []
+  const out = { enqueue: (bytes: Uint8Array) => batch.push(bytes) }
+  const events = {
+    enqueue(event: HubStreamEvent) {
+      if (ended) return
+      o.observe?.(event)
+      o.encode.transform(event, out)
+      if (event.type === 'finish' || event.type === 'error') ended = true
+    },
+  }
+  const fail = (err: unknown) => events.enqueue({ type: 'error', error: interrupted(err) })
+  const take = (): Uint8Array | undefined => {
+    const parts = batch
+    batch = []
+    if (parts.length <= 1) return parts[0]
+    let size = 0
+    for (const p of parts) size += p.byteLength
+    const joined = new Uint8Array(size)
+    let at = 0
+    for (const p of parts) {
+      joined.set(p, at)
+      at += p.byteLength
+    }
+    return joined
+  }
+
+  return new ReadableStream<Uint8Array>({
+    start() {
+      o.decode.start?.(events)
+      o.encode.start?.(out)
+    },
+    async pull(controller) {
+      while (!ended) {
+        let result: ReadableStreamReadResult<Uint8Array>
+        try {
+          result = await reader.read()
+        } catch (err) {
+          fail(err)
+          break
+        }
+        try {
+          if (result.done) {
+            o.decode.flush?.(events)
+            if (!ended) fail(new GatewayError('bad_gateway', 'The upstream stream ended before the response was complete.'))
+            break
+          }
+          o.decode.transform(result.value, events)
+        } catch (err) {
+          fail(err)
+          break
+        }
+        const bytes = take()
+        if (bytes) {
+          controller.enqueue(bytes)
+          if (!ended) return
+        }
+      }
+      // Ended: flush what is left, let the upstream go, close.
+      try {
+        o.encode.flush?.(out)
+      } catch {
+        // the encoder's tail is best effort once the stream has ended
+      }
+      const rest = take()
+      if (rest) controller.enqueue(rest)
+      reader.cancel().catch(() => {})
+      await o.onEnd?.().catch(() => {})
+      controller.close()
+    },
+    cancel(reason) {
+      ended = true
+      return reader.cancel(reason)
+    },
+  })
+}
+
+/** Hub events already in hand (an upstream that answered a stream request with one body), encoded for the client. */
+export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEvent, Uint8Array>): ReadableStream<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  const out = { enqueue: (b: Uint8Array) => chunks.push(b) }
+  encode.start?.(out)
+  for (const e of events) encode.transform(e, out)
+  encode.flush?.(out)
+  return new ReadableStream({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(c)
+      controller.close()
+    },
+  })
+}
+
+function interrupted(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err
+  const e = toGatewayError(err)
+  if (e.kind === 'timeout') return e
+  return new GatewayError('bad_gateway', 'The upstream connection failed while streaming the response.')
+}
