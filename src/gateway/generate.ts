@@ -51,14 +51,19 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const started = Date.now()
   const url = new URL(req.url)
   const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
-  const hub = front.decodeRequest(body, options.hints)
+  const envelope = front.envelope(body, options.hints)
   const hooks = options.hooks
-  const route = resolveModel(hub.model, rt)
-  const allowed = hooks?.before ? await hooks.before(hub, body, route) : { passThrough: true }
+  const route = resolveModel(envelope.model, rt)
   const back = PROTOCOLS[route.backend.protocol]
   // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
-  if (route.overrides) Object.assign(hub, route.overrides)
-  const passThrough = back.id === front.id && allowed.passThrough && !route.overrides
+  const sameProtocol = back.id === front.id && !route.overrides
+  // Translating, or a front end that works on the conversation (Responses state): decode and validate in full.
+  // A pass-through body is checked as far as routing needs; its own upstream validates the rest.
+  const hub = !sameProtocol || hooks ? front.decodeRequest(body, options.hints) : undefined
+  const allowed = hooks?.before && hub ? await hooks.before(hub, body, route) : { passThrough: true }
+  if (route.overrides && hub) Object.assign(hub, route.overrides)
+  const passThrough = sameProtocol && allowed.passThrough
+  const stream = hub?.stream ?? envelope.stream
 
   const warnings: string[] = []
   let upstreamBody: string
@@ -70,11 +75,11 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const adapted = back.adaptPassThrough?.(renamed, ctx)
     upstreamBody = adapted ? JSON.stringify(adapted) : sameModel ? text : JSON.stringify(renamed)
   } else {
-    checkToolHistory(hub)
-    upstreamBody = JSON.stringify(back.encodeRequest(hub, ctx))
+    checkToolHistory(hub!)
+    upstreamBody = JSON.stringify(back.encodeRequest(hub!, ctx))
   }
 
-  const path = upstreamPath(route, back, hub.stream)
+  const path = upstreamPath(route, back, stream)
   const upstream = await callUpstream({
     url: route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path),
     headers: upstreamHeaders({
@@ -92,16 +97,16 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   rt.log.info(
     `${req.method} ${url.pathname} ${front.id}→${route.backend.id}(${back.id}) model=${route.model} ` +
-      `upstream=${upstream.status} ${hub.stream ? 'stream ' : ''}${Date.now() - started}ms`,
+      `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
   if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers.set('x-gateway-warnings', warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
-  const after = hooks?.after ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
+  const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
 
-  if (hub.stream) {
+  if (stream) {
     for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v)
     if (options.reframedType) headers.set('content-type', options.reframedType)
   }
@@ -124,8 +129,8 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     return new Response(bytes, { status: upstream.status, headers })
   }
 
-  if (hub.stream) {
-    const encode = front.streamEncoder(hub)
+  if (stream) {
+    const encode = front.streamEncoder(hub!)
     if (!upstreamIsSse || !upstream.body) {
       const res = back.decodeResponse(await readUpstreamJson(upstream))
       if (after) await after(res)
@@ -144,7 +149,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const decoded = back.decodeResponse(await readUpstreamJson(upstream))
   if (after) await after(decoded)
   headers.set('content-type', 'application/json')
-  return new Response(JSON.stringify(front.encodeResponse(decoded, hub)), { headers })
+  return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
 }
 
 /** The provider's own path when it has one (Azure deployments), else the protocol's. */

@@ -4,6 +4,7 @@ import type { HubResponse } from '../hub/response'
 import type { HubStreamEvent } from '../hub/stream'
 import type { SseEvent } from '../sse/parse'
 import type { Stage } from '../streams/stage'
+import type { Envelope } from './envelope'
 
 export const PROTOCOL_IDS = ['openai-chat', 'anthropic', 'gemini', 'openai-responses'] as const
 export type ProtocolId = (typeof PROTOCOL_IDS)[number]
@@ -69,6 +70,8 @@ export interface Protocol {
 
   /** Validates a client's JSON body (throws a GatewayError naming the field) and maps it to the hub. */
   decodeRequest(body: unknown, hints?: RequestHints): HubRequest
+  /** Model and stream flag only, with the conversation field's presence checked (see envelope.ts). */
+  envelope(body: Record<string, unknown>, hints?: RequestHints): Envelope
   /** The JSON body a client of this protocol expects for a finished response. */
   encodeResponse(res: HubResponse, req: HubRequest): unknown
   /** Turns hub events into this protocol's SSE bytes, event by event. */

@@ -47,7 +47,8 @@ describe('errors in the client’s own protocol', () => {
       const a = await t.raw('/v1/chat/completions', json({ model: 'openai:gpt-test', messages: 'nope' }))
       expect(a.status).toBe(400)
       expect((await a.json()).error.message).toContain('messages')
-      const b = await t.raw('/anthropic/v1/messages', json({ model: 'anthropic:x', max_tokens: 5, messages: [{ role: 'robot', content: 'hi' }] }))
+      // translated requests are validated in full (a pass-through body is checked as far as routing needs)
+      const b = await t.raw('/anthropic/v1/messages', json({ model: 'openai:x', max_tokens: 5, messages: [{ role: 'robot', content: 'hi' }] }))
       expect(b.status).toBe(400)
       expect((await b.json()).error.message).toContain('messages[0].role')
       const c = await t.raw(
@@ -56,6 +57,11 @@ describe('errors in the client’s own protocol', () => {
       )
       expect(c.status).toBe(400)
       expect((await c.json()).error.message).toContain('tool_call_id')
+      // pass-through: the envelope is still checked
+      const d = await t.raw('/v1/messages', json({ model: 'anthropic:x', max_tokens: 5 }))
+      expect(d.status).toBe(400)
+      expect((await d.json()).error.message).toContain('messages')
+      expect(await t.upstream()).toHaveLength(0)
     } finally {
       await t.gw.close()
     }

@@ -1,3 +1,4 @@
+import { readEnvelope } from '../envelope'
 import type { Protocol } from '../types'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
@@ -23,5 +24,6 @@ export const anthropic: Protocol = {
   decodeStream,
   streamDecoder,
   decodeError,
+  envelope: (body, hints) => readEnvelope(body, hints, 'messages'),
   upstreamPath: () => '/v1/messages',
 }

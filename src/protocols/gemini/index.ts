@@ -1,3 +1,4 @@
+import { readEnvelope } from '../envelope'
 import type { Protocol } from '../types'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
@@ -31,6 +32,7 @@ export const gemini: Protocol = {
   decodeStream,
   streamDecoder,
   decodeError,
+  envelope: (body, hints) => readEnvelope(body, hints, 'contents'),
   upstreamPath: (model, stream) =>
     '/v1beta/models/' + bareModel(model) + (stream ? ':streamGenerateContent?alt=sse' : ':generateContent'),
 }

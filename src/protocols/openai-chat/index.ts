@@ -1,3 +1,4 @@
+import { readEnvelope } from '../envelope'
 import type { Protocol } from '../types'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
@@ -22,6 +23,7 @@ export const openaiChat: Protocol = {
   decodeStream,
   streamDecoder,
   decodeError,
+  envelope: (body, hints) => readEnvelope(body, hints, 'messages'),
   upstreamPath: () => '/chat/completions',
   adaptPassThrough,
 }

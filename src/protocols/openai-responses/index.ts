@@ -1,3 +1,4 @@
+import { readEnvelope } from '../envelope'
 import type { Protocol } from '../types'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
@@ -21,5 +22,6 @@ export const openaiResponses: Protocol = {
   decodeStream,
   streamDecoder,
   decodeError,
+  envelope: (body, hints) => readEnvelope(body, hints, 'input', true),
   upstreamPath: () => '/responses',
 }
