@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import type { Transport } from '../src/upstream/transport'
 
@@ -27,9 +27,60 @@ export function undiciTransport(options: { connections?: number } = {}): Transpo
     }
     // A stream stays a stream; a finished body (JSON, an error) is read at once, which is cheaper than a Web stream.
     const streaming = String(res.headers['content-type'] ?? '').includes('text/event-stream')
-    const body = streaming
-      ? (Readable.toWeb(res.body) as unknown as ReadableStream<Uint8Array>)
-      : new Uint8Array(await res.body.arrayBuffer())
+    const body = streaming ? webStream(res.body) : new Uint8Array(await res.body.arrayBuffer())
     return new Response(body, { status: res.statusCode, headers: out })
   }
+}
+
+/**
+ * A Node stream as a Web stream that hands over, at each read, everything that
+ * has arrived so far: bytes are never held back waiting for more, but events that
+ * came in together leave together, so a busy gateway makes fewer, larger writes
+ * than one per upstream packet.
+ */
+function webStream(readable: Readable): ReadableStream<Uint8Array> {
+  let ended = false
+  let failure: Error | undefined
+  let wake: (() => void) | undefined
+  const notify = () => {
+    const w = wake
+    wake = undefined
+    w?.()
+  }
+  readable.on('readable', notify)
+  readable.on('end', () => {
+    ended = true
+    notify()
+  })
+  readable.on('error', (err) => {
+    failure = err
+    notify()
+  })
+  readable.on('close', () => {
+    if (!ended && !failure) failure = new Error('upstream connection closed')
+    notify()
+  })
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          const chunk: Buffer | null = readable.read()
+          if (chunk !== null) {
+            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+            return
+          }
+          if (failure) throw failure
+          if (ended) {
+            controller.close()
+            return
+          }
+          await new Promise<void>((resolve) => (wake = resolve))
+        }
+      },
+      cancel() {
+        readable.destroy()
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
