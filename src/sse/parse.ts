@@ -39,13 +39,17 @@ export function sseFramer(): Stage<Uint8Array, SseEvent> {
     if (bytes[start] === COLON) return // comment
     let colon = start
     while (colon < end && bytes[colon] !== COLON) colon++
-    const name = decoder.decode(bytes.subarray(start, colon))
+    // Only `data` and `event` matter (id, retry and unknown fields carry nothing the gateway needs);
+    // the field name is compared as bytes, and only the value is decoded.
+    const isData = colon - start === 4 && bytes[start] === 0x64 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x74 && bytes[start + 3] === 0x61
+    const isEvent =
+      !isData && colon - start === 5 && bytes[start] === 0x65 && bytes[start + 1] === 0x76 && bytes[start + 2] === 0x65 && bytes[start + 3] === 0x6e && bytes[start + 4] === 0x74
+    if (!isData && !isEvent) return
     let valueStart = colon < end ? colon + 1 : end
     if (valueStart < end && bytes[valueStart] === SPACE) valueStart++
     const value = decoder.decode(bytes.subarray(valueStart, end))
-    if (name === 'data') data = data === undefined ? value : `${data}\n${value}`
-    else if (name === 'event') event = value
-    // id, retry and unknown fields carry nothing the gateway needs
+    if (isData) data = data === undefined ? value : `${data}\n${value}`
+    else event = value
   }
 
   return {
@@ -64,16 +68,20 @@ export function sseFramer(): Stage<Uint8Array, SseEvent> {
       }
       if (skipLf && bytes[i] === LF) i++
       skipLf = false
+      // Line ends are found with native indexOf (LF, and CR for the streams that use it).
       let start = i
-      for (; i < bytes.length; i++) {
-        const b = bytes[i]
-        if (b !== LF && b !== CR) continue
-        line(bytes, start, i, controller)
-        if (b === CR) {
-          if (i + 1 === bytes.length) skipLf = true
-          else if (bytes[i + 1] === LF) i++
-        }
-        start = i + 1
+      let nextCr = bytes.indexOf(CR, i)
+      for (;;) {
+        let lf = bytes.indexOf(LF, start)
+        if (nextCr !== -1 && nextCr < start) nextCr = bytes.indexOf(CR, start)
+        const end = nextCr !== -1 && (lf === -1 || nextCr < lf) ? nextCr : lf
+        if (end === -1) break
+        line(bytes, start, end, controller)
+        if (end === nextCr) {
+          if (end + 1 === bytes.length) skipLf = true
+          else if (bytes[end + 1] === LF) lf = end + 1
+          start = (lf === end + 1 ? lf : end) + 1
+        } else start = end + 1
       }
       if (start < bytes.length) carry = bytes.slice(start)
     },

@@ -3,7 +3,7 @@ import { newId } from '../../hub/ids'
 import type { HubRequest } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
-import { sseFrame, sseJson } from '../../sse/frame'
+import { sseFrame, sseJson, sseText } from '../../sse/frame'
 import { encodeStreamError } from './errors'
 import { toOpenAIFinishReason } from './map-finish-reason'
 import { REASONING_FORMAT } from './reasoning-details'
@@ -25,6 +25,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
   let usage: Usage | undefined
   // reasoning_details index of the current reasoning block; a signature or an encrypted block ends one.
   let reasoningIndex = 0
+  let textFrame: [string, string] | undefined
 
   return {
     transform(event, controller) {
@@ -57,7 +58,14 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
           return
         case 'text_delta':
           open()
-          if (event.text) chunk({ content: event.text })
+          // The hot path: the chunk around the text is the same every time, so only the text is stringified.
+          if (event.text) {
+            textFrame ??= [
+              `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"choices":[{"index":0,"delta":{"content":`,
+              `},"logprobs":null,"finish_reason":null}]}\n\n`,
+            ]
+            controller.enqueue(sseText(textFrame[0] + JSON.stringify(event.text) + textFrame[1]))
+          }
           return
         case 'thinking_delta': {
           open()
