@@ -7,8 +7,9 @@ import type { Transport } from '../src/upstream/transport'
  * fraction of the global fetch per call (no WHATWG Request, no body mixins),
  * returned as a Web Response so the core stays Web-standard.
  */
-export function undiciTransport(options: { connections?: number } = {}): Transport {
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000, connections: options.connections ?? 256 })
+export function undiciTransport(): Transport {
+  // No cap on connections per upstream: a cap would queue streams behind each other.
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 })
   return async (r) => {
     const headers: Record<string, string> = {}
     r.headers.forEach((value, name) => {
