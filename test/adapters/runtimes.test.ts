@@ -13,14 +13,14 @@ afterAll(() => upstream.close())
 
 /** Starts a command that prints `listening on http://…`; resolves with that URL. */
 function launch(script: string, env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  // The package.json script itself, run the way npm would, minus npm in between (so signals reach it).
+  // The package.json script itself, run as npm would (by sh), in its own process group so that stopping it stops everything it started.
   const command = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')).scripts[script] as string
   const PATH = `${resolve(ROOT, 'node_modules/.bin')}:${process.env.PATH}`
   return new Promise((ok, fail) => {
-    const child = spawn('sh', ['-c', `exec env ${command} ${args.join(' ')}`], { cwd: ROOT, env: { ...process.env, ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('sh', ['-c', `${command} ${args.join(' ')}`], { cwd: ROOT, env: { ...process.env, ...env, PATH }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
     const timer = setTimeout(() => {
-      child.kill('SIGKILL')
+      process.kill(-child.pid!, 'SIGKILL')
       fail(new Error(`no "listening" line within 60 s:\n${out}`))
     }, 60_000)
     const onData = (d: Buffer) => {
@@ -43,8 +43,15 @@ function launch(script: string, env: Record<string, string>, args: string[] = []
 async function stop(child: ChildProcess) {
   if (child.exitCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))
-  child.kill('SIGTERM')
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000)
+  const group = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal)
+    } catch {
+      // already gone
+    }
+  }
+  group('SIGTERM')
+  const t = setTimeout(() => group('SIGKILL'), 5000)
   await exited
   clearTimeout(t)
 }
