@@ -24,6 +24,7 @@ export interface TranslateOptions {
 export function translateStream(source: ReadableStream<Uint8Array>, o: TranslateOptions): ReadableStream<Uint8Array> {
   const reader = source.getReader()
   let ended = false
+  let failed = false
   let batch: Uint8Array[] = []
   const out = { enqueue: (bytes: Uint8Array) => batch.push(bytes) }
   const events = {
@@ -32,6 +33,7 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
       o.observe?.(event)
       o.encode.transform(event, out)
       if (event.type === 'finish' || event.type === 'error') ended = true
+      if (event.type === 'error') failed = true
     },
   }
   const fail = (err: unknown) => events.enqueue({ type: 'error', error: interrupted(err) })
@@ -89,7 +91,10 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
       }
       const rest = take()
       if (rest) controller.enqueue(rest)
-      reader.cancel().catch(() => {})
+      // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
+      // back to the pool; cancelling would abort the request and close the connection.
+      if (failed) reader.cancel().catch(() => {})
+      else void drain(reader)
       await o.onEnd?.().catch(() => {})
       controller.close()
     },
@@ -113,6 +118,15 @@ export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEv
       controller.close()
     },
   })
+}
+
+/** Reads a finished upstream to its end (a final `[DONE]`, the closing chunk), giving up on error. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    for (;;) if ((await reader.read()).done) return
+  } catch {
+    // the connection went away: nothing to give back
+  }
 }
 
 function interrupted(err: unknown): GatewayError {
