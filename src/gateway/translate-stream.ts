@@ -1,12 +1,13 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
+import { utf8 } from '../sse/frame'
 import type { Stage } from '../streams/stage'
 
 export interface TranslateOptions {
   /** Upstream bytes → hub events (SSE framing and the back end's decoder, chained). */
   decode: Stage<Uint8Array, HubStreamEvent>
   /** Hub events → the client's bytes. */
-  encode: Stage<HubStreamEvent, Uint8Array>
+  encode: Stage<HubStreamEvent, string>
   /** Sees every hub event on its way (the Responses store accumulates them)… */
   observe?: (event: HubStreamEvent) => void
   /** …and hears when the stream is over; the client's stream closes once it has settled (a Worker stays alive for it). */
@@ -25,8 +26,8 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
   const reader = source.getReader()
   let ended = false
   let failed = false
-  let batch: Uint8Array[] = []
-  const out = { enqueue: (bytes: Uint8Array) => batch.push(bytes) }
+  let batch = ''
+  const out = { enqueue: (text: string) => (batch += text) }
   const events = {
     enqueue(event: HubStreamEvent) {
       if (ended) return
@@ -37,19 +38,12 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
     },
   }
   const fail = (err: unknown) => events.enqueue({ type: 'error', error: interrupted(err) })
+  /** What one upstream chunk produced, as one piece of bytes (one encode, one write). */
   const take = (): Uint8Array | undefined => {
-    const parts = batch
-    batch = []
-    if (parts.length <= 1) return parts[0]
-    let size = 0
-    for (const p of parts) size += p.byteLength
-    const joined = new Uint8Array(size)
-    let at = 0
-    for (const p of parts) {
-      joined.set(p, at)
-      at += p.byteLength
-    }
-    return joined
+    if (batch === '') return undefined
+    const bytes = utf8(batch)
+    batch = ''
+    return bytes
   }
 
   return new ReadableStream<Uint8Array>({
@@ -106,15 +100,15 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
 }
 
 /** Hub events already in hand (an upstream that answered a stream request with one body), encoded for the client. */
-export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEvent, Uint8Array>): ReadableStream<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  const out = { enqueue: (b: Uint8Array) => chunks.push(b) }
+export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEvent, string>): ReadableStream<Uint8Array> {
+  let text = ''
+  const out = { enqueue: (t: string) => (text += t) }
   encode.start?.(out)
   for (const e of events) encode.transform(e, out)
   encode.flush?.(out)
   return new ReadableStream({
     start(controller) {
-      for (const c of chunks) controller.enqueue(c)
+      controller.enqueue(utf8(text))
       controller.close()
     },
   })

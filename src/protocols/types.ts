@@ -77,7 +77,7 @@ export interface Protocol {
   /** Turns hub events into this protocol's SSE bytes, event by event. */
   encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array>
   /** The same as a synchronous stage, for single-pass translation. */
-  streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array>
+  streamEncoder(req: HubRequest): Stage<HubStreamEvent, string>
   /** This protocol's error body, and the HTTP status to send it with. */
   encodeError(err: GatewayError): { status: number; body: unknown }
   /** One SSE frame announcing an error mid-stream, for pass-through streams. */

@@ -23,6 +23,11 @@ export function toTransformStream<I, O>(stage: Stage<I, O>): TransformStream<I, 
   })
 }
 
+const textEncoder = new TextEncoder()
+
+/** Text to UTF-8 bytes, one item at a time (the end of an encoder run as a TransformStream). */
+export const UTF8: Stage<string, Uint8Array> = { transform: (text, out) => out.enqueue(textEncoder.encode(text)) }
+
 /** Two stages as one: everything the first emits goes straight into the second. */
 export function chain<A, B, C>(first: Stage<A, B>, second: Stage<B, C>): Stage<A, C> {
   let sink: Emit<C>

@@ -8,7 +8,7 @@ import { sseJson, sseText } from '../../sse/frame'
 import { errorBody } from './errors'
 import { finishReasonToAnthropic } from './map-stop-reason'
 import { usageToAnthropic } from './usage'
-import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
+import { chain, toTransformStream, UTF8, type Emit, type Stage } from '../../streams/stage'
 
 /** Signatures of this protocol's own family travel bare; others are wrapped (hub/signature-envelope.ts). */
 const OWN = 'anthropic-claude-v1'
@@ -38,7 +38,7 @@ type OpenBlock =
  * A thinking block's signature is sent as one signature_delta just before the
  * block closes (the SDK replaces, not appends, on signature_delta).
  */
-export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
   let started = false
   let done = false
   let messageId: string | undefined
@@ -51,7 +51,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
   let deferred: ContentEvent[] = []
 
   // One set of helpers per stream (not per event); `controller` is the current event's sink.
-  let controller!: Emit<Uint8Array>
+  let controller!: Emit<string>
   const send = (type: string, payload: Record<string, unknown>) =>
     controller.enqueue(sseJson({ type, ...payload }, type))
 
@@ -246,5 +246,5 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
 
 /** The same as a TransformStream. */
 export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
-  return toTransformStream(streamEncoder(req))
+  return toTransformStream(chain(streamEncoder(req), UTF8))
 }

@@ -1,5 +1,5 @@
 import { GatewayError, kindForStatus, type ErrorKind } from '../../hub/errors'
-import { sseJson } from '../../sse/frame'
+import { sseJson, utf8 } from '../../sse/frame'
 
 /**
  * Anthropic error types (https://platform.claude.com/docs/en/api/errors):
@@ -57,7 +57,7 @@ export function encodeError(err: GatewayError): { status: number; body: unknown 
 
 /** One `event: error` frame, as Anthropic sends mid-stream. */
 export function encodeStreamError(err: GatewayError): Uint8Array {
-  return sseJson(errorBody(err), 'error')
+  return utf8(sseJson(errorBody(err), 'error'))
 }
 
 const MAX_MESSAGE = 500

@@ -6,10 +6,10 @@ import type { HubStreamEvent } from '../../hub/stream'
 import { sseJson } from '../../sse/frame'
 import { STREAM_ENDED_EARLY } from './decode-stream'
 import { encodeFunctionCall, encodeThinking, type GeminiPartOut } from './encode-parts'
-import { encodeStreamError } from './errors'
+import { streamErrorFrame } from './errors'
 import { finishReasonToGemini } from './map-finish-reason'
 import { usageToGemini } from './usage'
-import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
+import { chain, toTransformStream, UTF8, type Emit, type Stage } from '../../streams/stage'
 
 export { toJsonArrayStream } from './json-array-stream'
 
@@ -35,7 +35,7 @@ interface OpenCall {
  * - finish → a last chunk with finishReason and usageMetadata.
  * - error → `data: {"error": {code, message, status}}`, and the stream ends.
  */
-export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
   let responseId = ''
   let model = req.model
   let usage: Usage | undefined
@@ -118,19 +118,19 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
           done = true
           return
         case 'error':
-          controller.enqueue(encodeStreamError(event.error))
+          controller.enqueue(streamErrorFrame(event.error))
           done = true
           return
       }
     },
     flush(controller) {
       if (done) return
-      controller.enqueue(encodeStreamError(new GatewayError('bad_gateway', STREAM_ENDED_EARLY)))
+      controller.enqueue(streamErrorFrame(new GatewayError('bad_gateway', STREAM_ENDED_EARLY)))
     },
   }
 }
 
 /** The same as a TransformStream. */
 export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
-  return toTransformStream(streamEncoder(req))
+  return toTransformStream(chain(streamEncoder(req), UTF8))
 }

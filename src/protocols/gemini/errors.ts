@@ -1,5 +1,5 @@
 import { GatewayError, kindForStatus, type ErrorKind } from '../../hub/errors'
-import { sseJson } from '../../sse/frame'
+import { sseJson, utf8 } from '../../sse/frame'
 
 /**
  * Google's error body: `{error: {code: <HTTP status>, message, status: <gRPC
@@ -50,8 +50,13 @@ export function encodeError(err: GatewayError): { status: number; body: unknown 
 }
 
 /** One `data: {"error": …}` frame: how Gemini reports a failure once the stream has begun. */
-export function encodeStreamError(err: GatewayError): Uint8Array {
+/** The error frame as text, for encoders that batch their output. */
+export function streamErrorFrame(err: GatewayError): string {
   return sseJson(errorBody(err))
+}
+
+export function encodeStreamError(err: GatewayError): Uint8Array {
+  return utf8(streamErrorFrame(err))
 }
 
 const MAX_MESSAGE = 1000

@@ -4,11 +4,11 @@ import type { HubRequest } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
 import { sseFrame, sseJson, sseText } from '../../sse/frame'
-import { encodeStreamError } from './errors'
+import { streamErrorFrame } from './errors'
 import { toOpenAIFinishReason } from './map-finish-reason'
 import { REASONING_FORMAT } from './reasoning-details'
 import { encodeUsage, ZERO_USAGE } from './usage'
-import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
+import { chain, toTransformStream, UTF8, type Emit, type Stage } from '../../streams/stage'
 
 /**
  * Hub events → Chat Completions chunks, each sent at once as `data: <json>`.
@@ -16,7 +16,7 @@ import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
  * `index`; the stream ends with a finish chunk, the usage chunk (`choices: []`,
  * only when the client asked with stream_options.include_usage) and `[DONE]`.
  */
-export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
   let id = ''
   let model = req.model
   let created = Math.floor(Date.now() / 1000)
@@ -125,7 +125,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
         }
         case 'error':
           done = true
-          controller.enqueue(encodeStreamError(event.error))
+          controller.enqueue(streamErrorFrame(event.error))
           return
       }
     },
@@ -133,7 +133,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
       // The hub promises a finish or an error; if neither came, say so rather than end silently.
       if (!done) {
         controller.enqueue(
-          encodeStreamError(new GatewayError('bad_gateway', 'The upstream stream ended before the response was complete.')),
+          streamErrorFrame(new GatewayError('bad_gateway', 'The upstream stream ended before the response was complete.')),
         )
       }
     },
@@ -142,5 +142,5 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
 
 /** The same as a TransformStream. */
 export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
-  return toTransformStream(streamEncoder(req))
+  return toTransformStream(chain(streamEncoder(req), UTF8))
 }

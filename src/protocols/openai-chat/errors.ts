@@ -1,5 +1,5 @@
 import { GatewayError, kindForStatus, type ErrorKind } from '../../hub/errors'
-import { sseJson } from '../../sse/frame'
+import { sseJson, utf8 } from '../../sse/frame'
 
 /**
  * OpenAI's error body is `{error: {message, type, param, code}}`. OpenAI itself
@@ -33,8 +33,13 @@ export function encodeError(err: GatewayError): { status: number; body: unknown 
 }
 
 /** One `data: {"error": …}` frame, the way OpenAI reports a failure after the stream began. */
-export function encodeStreamError(err: GatewayError): Uint8Array {
+/** The error frame as text, for encoders that batch their output. */
+export function streamErrorFrame(err: GatewayError): string {
   return sseJson({ error: errorObject(err) })
+}
+
+export function encodeStreamError(err: GatewayError): Uint8Array {
+  return utf8(streamErrorFrame(err))
 }
 
 const MAX_MESSAGE = 1000

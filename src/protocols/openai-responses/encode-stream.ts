@@ -10,7 +10,7 @@ import { errorEvent, responseError } from './errors'
 import { statusFromFinish, type IncompleteDetails, type ResponseStatus } from './map-status'
 import { encryptedForClient, reasoningOutputItem } from './reasoning'
 import { ZERO_USAGE } from './usage'
-import { toTransformStream, type Emit, type Stage } from '../../streams/stage'
+import { chain, toTransformStream, UTF8, type Emit, type Stage } from '../../streams/stage'
 
 /** The text or reasoning item being written (at most one at a time). */
 type OpenItem =
@@ -54,7 +54,7 @@ interface ToolItem {
  * `error` event followed by response.failed. Each item takes the next
  * output_index; the response id is the same in every event.
  */
-export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array> {
+export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
   const responseId = req.responseId ?? newId('resp_')
   const customNames = customToolNames(req)
   let model = req.model
@@ -68,7 +68,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
   let open: OpenItem | undefined
   const tools = new Map<number, ToolItem>()
 
-  const handle = (event: HubStreamEvent, controller: Emit<Uint8Array>) => {
+  const handle = (event: HubStreamEvent, controller: Emit<string>) => {
     if (done) return
     const send = (type: string, payload: Record<string, unknown>) =>
       controller.enqueue(sseJson({ type, ...payload, sequence_number: seq++ }, type))
@@ -278,5 +278,5 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, Uint8Array
 
 /** The same as a TransformStream. */
 export function encodeStream(req: HubRequest): TransformStream<HubStreamEvent, Uint8Array> {
-  return toTransformStream(streamEncoder(req))
+  return toTransformStream(chain(streamEncoder(req), UTF8))
 }

@@ -1,5 +1,5 @@
 import { GatewayError, type ErrorKind } from '../../hub/errors'
-import { sseJson } from '../../sse/frame'
+import { sseJson, utf8 } from '../../sse/frame'
 import { encodeError } from '../openai-chat/errors'
 
 /**
@@ -28,7 +28,7 @@ export function errorEvent(err: GatewayError, sequenceNumber: number) {
 
 /** One `event: error` frame, for a pass-through stream that fails midway (its sequence is unknown). */
 export function encodeStreamError(err: GatewayError): Uint8Array {
-  return sseJson(errorEvent(err, 0), 'error')
+  return utf8(sseJson(errorEvent(err, 0), 'error'))
 }
 
 /** The `error` of a failed response object (`response.failed`), whose code is from a fixed list. */
