@@ -1,0 +1,39 @@
+import { WebSocket } from 'undici'
+
+/**
+ * Talks to a node started with `--inspect=127.0.0.1:0`: forces a full garbage
+ * collection and reads the V8 heap in use, so "after" figures count only what is
+ * still reachable, not garbage waiting for the next GC.
+ */
+export async function heapAfterGc(wsUrl: string, timeoutMs = 10_000): Promise<{ used: number; total: number }> {
+  const ws = new WebSocket(wsUrl)
+  let id = 0
+  const pending = new Map<number, (result: unknown) => void>()
+  ws.addEventListener('message', (e) => {
+    const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown }
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result)
+  })
+  const call = (method: string) =>
+    new Promise<unknown>((resolve) => {
+      const n = ++id
+      pending.set(n, resolve)
+      ws.send(JSON.stringify({ id: n, method }))
+    })
+  const timer = setTimeout(() => ws.close(), timeoutMs)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(), { once: true })
+      ws.addEventListener('error', () => reject(new Error(`inspector ${wsUrl} unreachable`)), { once: true })
+    })
+    await call('HeapProfiler.collectGarbage')
+    await call('HeapProfiler.collectGarbage')
+    const r = (await call('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number }
+    return { used: r.usedSize, total: r.totalSize }
+  } finally {
+    clearTimeout(timer)
+    ws.close()
+  }
+}
+
+/** The inspector's WebSocket URL from a process's output (`Debugger listening on ws://…`). */
+export const inspectorUrl = (output: string) => /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1]
