@@ -79,7 +79,7 @@ export function category(f: CallFrame, modules?: ModuleMap): string {
   if (url.includes('/node_modules/jsonrepair/')) return 'jsonrepair'
   if (url.includes('/node_modules/tsx/') || url.includes('esbuild')) return 'tsx loader'
   if (url.includes('node:internal/deps/undici')) return 'fetch/Request/Response/Headers (node)'
-  if (url.includes('/node_modules/undici/')) return 'undici (npm)'
+  if (url.includes('/node_modules/undici/') || url.startsWith('wasm://')) return 'undici (npm)' // its HTTP parser is llhttp in wasm
   // Node 20 makes every web stream transferable at construction (js_transferable): part of the stream cost.
   if (url.includes('node:internal/webstreams') || url.includes('node:internal/worker/js_transferable')) return 'web streams (node)'
   if (url.includes('node:internal/abort_controller') || url.includes('node:internal/event_target') || url === 'node:events')
@@ -194,13 +194,33 @@ export function summarise(p: CpuProfile, fromUs?: number, toUs?: number, modules
   }
 }
 
+/** The top-level group a category belongs to, for the one-glance breakdown. */
+export function group(cat: string): string {
+  if (/socket writes|node http|node \(other/.test(cat)) return 'Node http server/client, sockets, timers'
+  if (cat === 'undici (npm)') return 'undici request (upstream transport)'
+  if (/fetch\/Request|web streams|AbortSignal|text encoding/.test(cat)) return 'Web APIs: Request/Response/Headers, web streams, AbortSignal, TextEncoder'
+  if (/hono/.test(cat)) return 'Hono + @hono/node-server'
+  if (/JSON/.test(cat)) return 'JSON.parse / JSON.stringify'
+  if (cat === 'zod') return 'zod'
+  if (cat === 'gateway src/sse') return 'SSE parsing and framing (src/sse)'
+  if (cat.startsWith('gateway')) return 'gateway code (src/, adapters/)'
+  if (cat === 'GC') return 'GC'
+  return 'V8 builtins, microtasks, other'
+}
+
 export function renderSummary(title: string, s: Summary, top = 25): string {
   const pct = (x: number) => `${((100 * x) / s.busyMs).toFixed(1)}%`
+  const groups = new Map<string, number>()
+  for (const c of s.categories) if (c.cat !== 'idle') groups.set(group(c.cat), (groups.get(group(c.cat)) ?? 0) + c.selfMs)
   return [
     `### ${title}`,
     '',
     `${(s.totalMs / 1000).toFixed(1)} s profiled${s.windowed ? ' (load window only)' : ' (whole process life)'}, ` +
       `busy ${(s.busyMs / 1000).toFixed(1)} s (${((100 * s.busyMs) / s.totalMs).toFixed(0)}% of the core). Percentages are of busy time.`,
+    '',
+    '| top level (self time) | share |',
+    '| --- | ---: |',
+    ...[...groups].sort((a, b) => b[1] - a[1]).map(([g, ms]) => `| ${g} | ${pct(ms)} |`),
     '',
     '| category | self | on stack |',
     '| --- | ---: | ---: |',

@@ -274,3 +274,12 @@ export async function waitQuiet(maxS: number, threshold = 0.1): Promise<number> 
   }
   return (performance.now() - t0) / 1000
 }
+
+/** Machine-wide count of connections dropped because a listener's accept queue was full (TcpExt ListenOverflows). */
+export function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'))
+  const keys = lines[0]?.split(/\s+/) ?? []
+  const values = lines[1]?.split(/\s+/) ?? []
+  const i = keys.indexOf('ListenOverflows')
+  return i > 0 ? Number(values[i]) : NaN
+}

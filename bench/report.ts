@@ -37,6 +37,10 @@ export interface Settings {
   ttfbCount: number
   /** Seconds to wait, before each measurement, for the rest of the machine to go quiet. */
   quietWait: number
+  /** A measurement during which other processes used more than this share of the machine is taken again… */
+  maxOther: number
+  /** …at most this many times. */
+  retries: number
   targets: TargetId[]
   scenarios: string[]
 }
@@ -142,7 +146,8 @@ export function renderReport(o: {
       `then ${settings.duration} s of autocannon with ${settings.connections} connections; ` +
       `TTFB from ${settings.ttfbCount} sequential requests on one connection (streams only). ` +
       `Load generator and fake upstream pinned to core 0, the proxy under test to core 1 (taskset). ` +
-      `Before each measurement the bench waits up to ${settings.quietWait} s for other processes to go below 10% CPU. ` +
+      `Before each measurement the bench waits up to ${settings.quietWait} s for other processes to go below 10% CPU, ` +
+      `and measures again (up to ${settings.retries} times) when they took more than ${Math.round(100 * settings.maxOther)}% of the machine meanwhile. ` +
       `Every figure is the median over rounds; ratios and differences are taken per round against Hono / raw in the same round, then the median. ` +
       `Total time ${Math.round(o.seconds)} s.`,
     '',

@@ -6,7 +6,7 @@ import { slowText } from './fake-upstream'
 import { heapAfterGc, inspectorUrl } from './inspector'
 import { machine } from './machine'
 import { percentile } from './measure'
-import { installCleanup, pinSelf, ROOT, rssOf, rssSampler, sleep } from './procs'
+import { installCleanup, listenOverflows, pinSelf, ROOT, rssOf, rssSampler, sleep } from './procs'
 import { SCENARIOS, type HttpCall } from './scenarios'
 import { startNodeGateway, startUpstream } from './targets'
 import { checkAnswer } from './verify'
@@ -31,6 +31,8 @@ interface Wave {
   headersP50: number
   headersMax: number
   queued: number
+  /** Connections the kernel dropped during the wave because an accept queue was full (retried by the client after 1 s). */
+  overflows: number
   durP50: number
   durMax: number
   before: number
@@ -131,16 +133,18 @@ export async function main() {
       for (let w = 1; w <= waves; w++) {
         const before = rssOf([pid])
         const sampler = rssSampler([pid], 100)
+        const overflows0 = listenOverflows()
         process.stdout.write(`${sc.id} wave ${w}/${waves}: ${count} streams … `)
         const r = await wave(gateway.url, sc.gateway, count, expected, maxMs)
         const peak = sampler.stop()
+        const overflows = listenOverflows() - overflows0
         await sleep(settleMs)
         const heapAfter = await heap()
         const after = rssOf([pid])
         const problems = [...new Set(r.problems)].slice(0, 3)
-        results.push({ scenario: sc.id, wave: w, ...r, problems, before, peak, after, heapAfter })
+        results.push({ scenario: sc.id, wave: w, ...r, overflows, problems, before, peak, after, heapAfter })
         console.log(
-          `${r.ok}/${count} whole, headers p50 ${s(r.headersP50)} s max ${s(r.headersMax)} s, duration p50 ${s(r.durP50)} s max ${s(r.durMax)} s, ` +
+          `${r.ok}/${count} whole, headers p50 ${s(r.headersP50)} s max ${s(r.headersMax)} s (${overflows} accept-queue overflows), duration p50 ${s(r.durP50)} s max ${s(r.durMax)} s, ` +
             `RSS peak ${mb(peak)} MB after ${mb(after)} MB, heap after GC ${mb(heapAfter)} MB` +
             (problems.length ? `, problems: ${problems.join('; ')}` : ''),
         )
@@ -154,7 +158,7 @@ export async function main() {
   const rows = results.map(
     (r) =>
       `| ${r.scenario} | ${r.wave} | ${r.ok}/${count}${r.problems.length ? ` (${r.problems.join('; ').replace(/\|/g, '/')})` : ''} | ` +
-      `${s(r.headersP50)} / ${s(r.headersMax)} | ${r.queued} | ${s(r.durP50)} / ${s(r.durMax)} | ${mb(r.before)} | ${mb(r.peak)} | ${mb(r.after)} | ${mb(r.heapAfter)} |`,
+      `${s(r.headersP50)} / ${s(r.headersMax)} | ${r.queued} | ${r.overflows} | ${s(r.durP50)} / ${s(r.durMax)} | ${mb(r.before)} | ${mb(r.peak)} | ${mb(r.after)} | ${mb(r.heapAfter)} |`,
   )
   const growth = scenarios.map((sc) => {
     const mine = results.filter((r) => r.scenario === sc.id)
@@ -178,11 +182,11 @@ export async function main() {
     `${count} concurrent streams per wave, ${waves} wave(s) per scenario; the fake upstream sends ${chunks} chunks, one every ${intervalMs} ms ` +
       `(${s(streamMs)} s per stream when nothing queues). Client (undici Pool, one connection per stream) and upstream on core 0, gateway on core 1. ` +
       `"Whole" = status 200, every chunk's text present and in order, and the protocol's proper end ([DONE] after a finish_reason / message_stop). ` +
-      `"Queued" = streams whose response headers took over 1 s. RSS and heap "after" are taken ${settleMs / 1000} s after the wave, once its connections are closed; ` +
+      `"Queued" = streams whose response headers took over 1 s; "accept-queue overflows" = connections the kernel dropped meanwhile because a listener's backlog was full (TcpExt ListenOverflows, machine-wide; the client retries after 1 s). RSS and heap "after" are taken ${settleMs / 1000} s after the wave, once its connections are closed; ` +
       `the heap after two forced full GCs (inspector). After warm-up: RSS ${mb(startRss)} MB, heap ${mb(startHeap)} MB.`,
     '',
-    '| scenario | wave | whole streams | headers p50 / max s | queued | duration p50 / max s | RSS before MB | peak RSS MB | RSS after MB | heap after GC MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | wave | whole streams | headers p50 / max s | queued | accept-queue overflows | duration p50 / max s | RSS before MB | peak RSS MB | RSS after MB | heap after GC MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     ...growth,
