@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import { createApp } from '../src/app'
 import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
-import { undiciTransport } from './undici-transport'
+import { nodeHttpTransport } from './node-http-transport'
 
 export interface NodeGateway {
   url: string
@@ -23,11 +23,15 @@ export async function startGateway(
 ): Promise<NodeGateway> {
   // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-  const app = createApp({ env, config, store: () => store, transport: undiciTransport() })
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, (info: AddressInfo) => {
+  const app = createApp({ env, config, store: () => store, transport: nodeHttpTransport() })
+  const server = createAdaptorServer({ fetch: app.fetch, hostname })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    // A deep accept queue: a burst of clients connecting at once waits in it instead of being dropped.
+    server.listen({ port, host: hostname, backlog: 4096 }, () => {
+      server.off('error', reject)
       resolve({
-        url: `http://${hostname}:${info.port}`,
+        url: `http://${hostname}:${(server.address() as AddressInfo).port}`,
         close: () =>
           new Promise((done) => {
             ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()

@@ -52,6 +52,6 @@ export async function countTokens(req: Request, rt: Runtime, front: CountTokensF
   })
   if (!upstream.ok) throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError)
   const headers = downstreamHeaders(upstream.headers, true)
-  headers.set('content-type', 'application/json')
-  return new Response(upstream.body, { status: upstream.status, headers })
+  headers['content-type'] = 'application/json'
+  return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers })
 }

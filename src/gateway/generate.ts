@@ -102,13 +102,13 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
-  if (warnings.length) headers.set('x-gateway-warnings', warnings.join('; '))
+  if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
   const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
 
   if (stream) {
-    for (const [k, v] of Object.entries(SSE_HEADERS)) headers.set(k, v)
-    if (options.reframedType) headers.set('content-type', options.reframedType)
+    Object.assign(headers, SSE_HEADERS)
+    if (options.reframedType) headers['content-type'] = options.reframedType
   }
   const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
 
@@ -122,7 +122,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
       }
       return new Response(reframe(guardBytes(bytes, front.encodeStreamError)), { status: upstream.status, headers })
     }
-    headers.set('content-type', upstream.headers.get('content-type') ?? 'application/json')
+    headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
     // A finished (non-streaming) answer is read whole and sent on as bytes.
     const bytes = new Uint8Array(await upstream.arrayBuffer())
     if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
@@ -148,7 +148,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   const decoded = back.decodeResponse(await readUpstreamJson(upstream))
   if (after) await after(decoded)
-  headers.set('content-type', 'application/json')
+  headers['content-type'] = 'application/json'
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
 }
 

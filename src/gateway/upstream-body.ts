@@ -1,7 +1,8 @@
 import { GatewayError } from '../hub/errors'
+import type { UpstreamResponse } from '../upstream/transport'
 
 /** An upstream's JSON answer; anything else is a 502 that says what came back. */
-export async function readUpstreamJson(res: Response): Promise<unknown> {
+export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> {
   let text: string
   try {
     text = await res.text()
@@ -16,7 +17,7 @@ export async function readUpstreamJson(res: Response): Promise<unknown> {
 }
 
 /** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
-export async function readUpstreamError(res: Response): Promise<string> {
+export async function readUpstreamError(res: UpstreamResponse): Promise<string> {
   try {
     return (await res.text()).slice(0, 8192)
   } catch {
@@ -25,7 +26,7 @@ export async function readUpstreamError(res: Response): Promise<string> {
 }
 
 /** The upstream's error, decoded by its protocol, carrying its Retry-After. */
-export async function upstreamError(res: Response, decode: (status: number, body: string) => GatewayError): Promise<GatewayError> {
+export async function upstreamError(res: UpstreamResponse, decode: (status: number, body: string) => GatewayError): Promise<GatewayError> {
   const err = decode(res.status, await readUpstreamError(res))
   const retryAfter = res.headers.get('retry-after')
   if (retryAfter) err.retryAfter = retryAfter

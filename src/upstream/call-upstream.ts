@@ -1,5 +1,5 @@
 import { GatewayError } from '../hub/errors'
-import type { Transport } from './transport'
+import type { Transport, UpstreamResponse } from './transport'
 
 export type { Transport }
 
@@ -19,7 +19,7 @@ export interface UpstreamCall {
  * 504; neither message carries headers or keys. The returned Response's body is
  * still streaming.
  */
-export async function callUpstream(call: UpstreamCall): Promise<Response> {
+export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const controller = new AbortController()
   let timedOut = false
   const timer = setTimeout(() => {

@@ -46,9 +46,13 @@ export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
   return h
 }
 
-/** Upstream response headers worth passing back: rate limits, request ids, retry hints. */
-export function downstreamHeaders(upstream: Headers, passThrough: boolean): Headers {
-  const h = new Headers()
+/**
+ * Upstream response headers worth passing back: rate limits, request ids, retry
+ * hints. A plain record (lower-case names), which runtimes send without building
+ * a Headers object.
+ */
+export function downstreamHeaders(upstream: Headers, passThrough: boolean): Record<string, string> {
+  const h: Record<string, string> = {}
   for (const [k, v] of upstream) {
     const n = k.toLowerCase()
     if (
@@ -58,7 +62,7 @@ export function downstreamHeaders(upstream: Headers, passThrough: boolean): Head
       n.includes('ratelimit') ||
       (passThrough && (n.startsWith('anthropic-') || n.startsWith('openai-')))
     )
-      h.set(k, v)
+      h[n] = v
   }
   return h
 }

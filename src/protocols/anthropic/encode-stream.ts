@@ -39,6 +39,8 @@ type OpenBlock =
  * block closes (the SDK replaces, not appends, on signature_delta).
  */
 export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
+  // Only what the encoder needs is kept for the stream's life, not the whole request.
+  const requestedModel = req.model
   let started = false
   let done = false
   let messageId: string | undefined
@@ -63,7 +65,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
         id: messageId ?? newId('msg_'),
         type: 'message',
         role: 'assistant',
-        model: model || req.model,
+        model: model || requestedModel,
         content: [],
         stop_reason: null,
         stop_sequence: null,

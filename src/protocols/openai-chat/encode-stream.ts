@@ -17,6 +17,8 @@ import { chain, toTransformStream, UTF8, type Emit, type Stage } from '../../str
  * only when the client asked with stream_options.include_usage) and `[DONE]`.
  */
 export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
+  // Only what the encoder needs is kept for the stream's life, not the whole request.
+  const streamUsage = req.streamUsage
   let id = ''
   let model = req.model
   let created = Math.floor(Date.now() / 1000)
@@ -108,7 +110,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
           open()
           done = true
           chunk({}, toOpenAIFinishReason(event.reason))
-          if (req.streamUsage) {
+          if (streamUsage) {
             controller.enqueue(
               sseJson({
                 id,
