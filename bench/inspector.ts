@@ -6,6 +6,33 @@ import { WebSocket } from 'undici'
  * still reachable, not garbage waiting for the next GC.
  */
 export async function heapAfterGc(wsUrl: string, timeoutMs = 10_000): Promise<{ used: number; total: number }> {
+  return session(wsUrl, timeoutMs, async (call) => {
+    await call('HeapProfiler.collectGarbage')
+    await call('HeapProfiler.collectGarbage')
+    const r = (await call('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number }
+    return { used: r.usedSize, total: r.totalSize }
+  })
+}
+
+export interface MemoryUsage {
+  rss: number
+  heapTotal: number
+  heapUsed: number
+  external: number
+  arrayBuffers: number
+}
+
+/** The process's own `process.memoryUsage()`, without a GC: where its RSS is at this moment. */
+export function memoryUsage(wsUrl: string, timeoutMs = 10_000): Promise<MemoryUsage> {
+  return session(wsUrl, timeoutMs, async (call) => {
+    const r = (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as {
+      result: { value: string }
+    }
+    return JSON.parse(r.result.value) as MemoryUsage
+  })
+}
+
+async function session<T>(wsUrl: string, timeoutMs: number, run: (call: (method: string, params?: object) => Promise<unknown>) => Promise<T>): Promise<T> {
   const ws = new WebSocket(wsUrl)
   let id = 0
   const pending = new Map<number, (result: unknown) => void>()
@@ -13,11 +40,11 @@ export async function heapAfterGc(wsUrl: string, timeoutMs = 10_000): Promise<{ 
     const msg = JSON.parse(String(e.data)) as { id?: number; result?: unknown }
     if (msg.id !== undefined) pending.get(msg.id)?.(msg.result)
   })
-  const call = (method: string) =>
+  const call = (method: string, params?: object) =>
     new Promise<unknown>((resolve) => {
       const n = ++id
       pending.set(n, resolve)
-      ws.send(JSON.stringify({ id: n, method }))
+      ws.send(JSON.stringify({ id: n, method, params }))
     })
   const timer = setTimeout(() => ws.close(), timeoutMs)
   try {
@@ -25,10 +52,7 @@ export async function heapAfterGc(wsUrl: string, timeoutMs = 10_000): Promise<{ 
       ws.addEventListener('open', () => resolve(), { once: true })
       ws.addEventListener('error', () => reject(new Error(`inspector ${wsUrl} unreachable`)), { once: true })
     })
-    await call('HeapProfiler.collectGarbage')
-    await call('HeapProfiler.collectGarbage')
-    const r = (await call('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number }
-    return { used: r.usedSize, total: r.totalSize }
+    return await run(call)
   } finally {
     clearTimeout(timer)
     ws.close()

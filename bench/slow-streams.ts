@@ -3,17 +3,18 @@ import { resolve } from 'node:path'
 import { Pool } from 'undici'
 import { list, num } from './args'
 import { slowText } from './fake-upstream'
-import { heapAfterGc, inspectorUrl } from './inspector'
+import { heapAfterGc, inspectorUrl, memoryUsage } from './inspector'
 import { machine } from './machine'
 import { percentile } from './measure'
 import { installCleanup, listenOverflows, pinSelf, ROOT, rssOf, rssSampler, sleep } from './procs'
 import { SCENARIOS, type HttpCall } from './scenarios'
-import { startNodeGateway, startUpstream } from './targets'
+import { startNodeTarget, startUpstream } from './targets'
 import { checkAnswer } from './verify'
 
 /**
  * npm run bench -- --streams [--count 1000] [--waves 3] [--interval-ms 100] [--chunks 100] [--settle-ms 6000]
  *                            [--scenarios oai-oai-stream,oai-ant-stream,ant-oai-stream]
+ *                            [--target node|raw|hono] [--breakdown]
  *
  * Many concurrent slow streams through the gateway on the Node adapter: the
  * fake upstream sends one content chunk every interval. Per wave: whether every
@@ -39,6 +40,8 @@ interface Wave {
   peak: number
   after: number
   heapAfter: number
+  /** Halfway through the wave (--breakdown): memoryUsage(), and the live heap after a forced GC. */
+  mid?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; liveHeap: number }
 }
 
 function fdLimit(): number {
@@ -99,6 +102,9 @@ export async function main() {
   const chunks = num('chunks', 100)
   const settleMs = num('settle-ms', 6000)
   const ids = list('scenarios') ?? ['oai-oai-stream', 'oai-ant-stream', 'ant-oai-stream']
+  const target = (list('target')?.[0] ?? 'node') as 'node' | 'raw' | 'hono'
+  if (!['node', 'raw', 'hono'].includes(target)) throw new Error(`--target ${target}: expected node, raw or hono`)
+  const breakdown = process.argv.includes('--breakdown')
   const scenarios = SCENARIOS.filter((sc) => sc.stream && ids.includes(sc.id))
   if (!scenarios.length) throw new Error('no stream scenarios selected')
   if (fdLimit() < 2 * count + 200)
@@ -107,7 +113,8 @@ export async function main() {
   pinSelf(0)
 
   const upstream = await startUpstream(0, ['--slow-interval-ms', String(intervalMs), '--slow-chunks', String(chunks)])
-  const gateway = await startNodeGateway(upstream.url, 1, ['--inspect=127.0.0.1:0'])
+  const gateway = await startNodeTarget(target, upstream.url, 1, ['--inspect=127.0.0.1:0'])
+  const callOf = (sc: (typeof SCENARIOS)[number]) => (target === 'node' ? sc.gateway : sc.plain)
   const pid = gateway.memoryPids()[0]!
   const ws = inspectorUrl(gateway.output?.() ?? '')
   const heap = async () => (ws ? (await heapAfterGc(ws)).used : NaN)
@@ -121,7 +128,7 @@ export async function main() {
     // Warm-up: JSON answers come at once even in slow mode; loads the code paths.
     const warm = new Pool(gateway.url, { connections: 10 })
     for (const sc of scenarios) {
-      const json = SCENARIOS.find((x) => x.id === sc.id.replace(/-stream$/, ''))!.gateway
+      const json = callOf(SCENARIOS.find((x) => x.id === sc.id.replace(/-stream$/, ''))!)
       await Promise.all(Array.from({ length: 200 }, () => warm.request({ method: 'POST', path: json.path, headers: json.headers, body: json.body }).then((r) => r.body.text())))
     }
     await warm.destroy()
@@ -135,17 +142,27 @@ export async function main() {
         const sampler = rssSampler([pid], 100)
         const overflows0 = listenOverflows()
         process.stdout.write(`${sc.id} wave ${w}/${waves}: ${count} streams … `)
-        const r = await wave(gateway.url, sc.gateway, count, expected, maxMs)
+        const running = wave(gateway.url, callOf(sc), count, expected, maxMs)
+        let mid: Wave['mid']
+        if (breakdown && ws) {
+          await sleep(streamMs / 2)
+          const u = await memoryUsage(ws)
+          mid = { ...u, liveHeap: (await heapAfterGc(ws)).used }
+        }
+        const r = await running
         const peak = sampler.stop()
         const overflows = listenOverflows() - overflows0
         await sleep(settleMs)
         const heapAfter = await heap()
         const after = rssOf([pid])
         const problems = [...new Set(r.problems)].slice(0, 3)
-        results.push({ scenario: sc.id, wave: w, ...r, overflows, problems, before, peak, after, heapAfter })
+        results.push({ scenario: sc.id, wave: w, ...r, overflows, problems, before, peak, after, heapAfter, mid })
         console.log(
           `${r.ok}/${count} whole, headers p50 ${s(r.headersP50)} s max ${s(r.headersMax)} s (${overflows} accept-queue overflows), duration p50 ${s(r.durP50)} s max ${s(r.durMax)} s, ` +
             `RSS peak ${mb(peak)} MB after ${mb(after)} MB, heap after GC ${mb(heapAfter)} MB` +
+            (mid
+              ? `; halfway: RSS ${mb(mid.rss)} MB = heap ${mb(mid.heapTotal)} (used ${mb(mid.heapUsed)}, live after GC ${mb(mid.liveHeap)}) + external ${mb(mid.external)} (array buffers ${mb(mid.arrayBuffers)}) + other ${mb(mid.rss - mid.heapTotal - mid.external)}`
+              : '') +
             (problems.length ? `, problems: ${problems.join('; ')}` : ''),
         )
       }
@@ -175,7 +192,7 @@ export async function main() {
   })
   const whole = results.reduce((n, r) => n + r.ok, 0)
   const md = [
-    '# Slow streams through the gateway (Node adapter)',
+    `# Slow streams through ${target === 'node' ? 'the gateway (Node adapter)' : target === 'raw' ? 'the raw node:http forwarder' : 'the bare Hono forwarder'}`,
     '',
     `${m.date} · commit ${m.revision} · ${m.cpu}, ${m.cores} cores · Node ${m.node}`,
     '',
@@ -196,6 +213,7 @@ export async function main() {
   ].join('\n')
   console.log(`\n${md}`)
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true })
-  writeFileSync(resolve(ROOT, 'bench/results/streams-latest.md'), md)
-  console.log('written to bench/results/streams-latest.md')
+  const file = `bench/results/streams-${target === 'node' ? 'latest' : target}.md`
+  writeFileSync(resolve(ROOT, file), md)
+  console.log(`written to ${file}`)
 }

@@ -46,13 +46,14 @@ export function useGatewayRoot(dir: string) {
 }
 
 /**
- * A TypeScript entry bundled by esbuild and run by plain node, as `npm run start:node` runs the gateway
- * (no loader in the measured process: signals, CPU and RSS are the program's own). Every Node target is
- * built the same way.
+ * A TypeScript entry bundled and run by plain node, as `npm run start:node` runs the gateway
+ * (scripts/build-node.mjs; no loader in the measured process: signals, CPU and RSS are the
+ * program's own). Every Node target is built the same way; a `--ref` snapshot too, with the
+ * working tree's build script.
  */
 function compile(file: string, cwd: string): string {
   const out = `dist/bench/${basename(file, '.ts')}.mjs`
-  execFileSync(resolve(ROOT, 'node_modules/.bin/esbuild'), [file, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--packages=external', '--log-level=warning', `--outfile=${out}`], { cwd, stdio: 'inherit' })
+  execFileSync('node', [resolve(ROOT, 'scripts/build-node.mjs'), file, out], { cwd, stdio: 'inherit' })
   return out
 }
 
@@ -107,6 +108,12 @@ export const TARGETS: Target[] = [
 /** Starts the gateway on the Node adapter with extra node flags (profiling). */
 export const startNodeGateway = (upstream: string, core: number, nodeArgs: string[] = []) =>
   nodeProcess('adapters/node.ts', { ...gatewaySettings(upstream), HOST: '127.0.0.1', PORT: '0' }, core, nodeArgs, gatewayRoot)
+
+/** Starts a Node target (the gateway or a plain forwarder) with extra node flags. */
+export function startNodeTarget(id: 'node' | 'raw' | 'hono', upstream: string, core: number, nodeArgs: string[] = []): Promise<Running> {
+  if (id === 'node') return startNodeGateway(upstream, core, nodeArgs)
+  return nodeProcess(id === 'raw' ? 'bench/raw-forwarder.ts' : 'bench/hono-forwarder.ts', { UPSTREAM_URL: upstream, PORT: '0' }, core, nodeArgs)
+}
 
 /** Starts the fake upstream (optionally slow: `--slow-interval-ms 100 --slow-chunks 100`) on a core. */
 export async function startUpstream(core: number, args: string[] = []): Promise<Running> {
