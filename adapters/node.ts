@@ -7,7 +7,7 @@ import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
-import { nodeHttpTransport } from './node-http-transport'
+import { undiciTransport } from './undici-transport'
 
 export interface NodeGateway {
   url: string
@@ -23,7 +23,7 @@ export async function startGateway(
 ): Promise<NodeGateway> {
   // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-  const app = createApp({ env, config, store: () => store, transport: nodeHttpTransport() })
+  const app = createApp({ env, config, store: () => store, transport: undiciTransport() })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

@@ -1,69 +1,54 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
+// Only the parts of undici the transport uses (the package's index also loads fetch, WebSocket,
+// caches, mocks…: ~2 MB more heap and ~5 MB more RSS in every gateway process). undici is pinned.
+import Agent from 'undici/lib/dispatcher/agent.js'
+import request from 'undici/lib/api/api-request.js'
 import type { Transport, UpstreamResponse } from '../src/upstream/transport'
 
 /**
- * The Node transport: node:http(s) with keep-alive agents. It costs a fraction
- * of the global fetch per call (no WHATWG Request or Response, no body mixins)
- * and loads no HTTP client of its own: the gateway process holds only Node's.
+ * The Node transport: undici's pooled `request` with keep-alive, which costs a
+ * fraction of the global fetch per call (no WHATWG Request or Response, no body
+ * mixins; measured against node:http's client too, which took ~15% more CPU per
+ * streamed response). The answer is a plain UpstreamResponse, so the core stays
+ * Web-standard without building a Response it would only take apart.
  */
-export function nodeHttpTransport(): Transport {
-  // No cap on sockets per upstream: a cap would queue streams behind each other.
-  const options = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const }
-  const agents = { http: new HttpAgent(options), https: new HttpsAgent(options) }
-  return (r) => {
-    const url = new URL(r.url)
-    const secure = url.protocol === 'https:'
-    const headers: OutgoingHttpHeaders = {}
+export function undiciTransport(): Transport {
+  // No cap on connections per upstream: a cap would queue streams behind each other.
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 })
+  return async (r) => {
+    const headers: Record<string, string> = {}
     r.headers.forEach((value, name) => {
       headers[name] = value
     })
+    const url = new URL(r.url)
+    // A Buffer body is kept as is by undici (a string would be kept twice, as text and as a copy, while the answer streams).
     const body = r.body === undefined ? undefined : Buffer.from(r.body)
-    if (body) headers['content-length'] = body.byteLength
-    const req = (secure ? httpsRequest : httpRequest)(url, { method: r.method, headers, agent: secure ? agents.https : agents.http, signal: r.signal })
-    req.end(body)
-    return answer(req)
+    const res = await request.call(dispatcher, { origin: url.origin, path: url.pathname + url.search, method: r.method, headers, body, signal: r.signal })
+    const status = res.statusCode
+    if (status === 204 || status === 304) {
+      res.body.resume()
+      return new UndiciUpstreamResponse(status, res.headers, null)
+    }
+    // A stream stays a stream; a finished body (JSON, an error) is read at once, which is cheaper than a Web stream.
+    const streaming = String(res.headers['content-type'] ?? '').includes('text/event-stream')
+    return new UndiciUpstreamResponse(status, res.headers, streaming ? webStream(res.body) : new Uint8Array(await res.body.arrayBuffer()))
   }
 }
 
-/**
- * The answer to a sent request. Its listeners hold nothing of the call, since the
- * request object lives as long as the response streams.
- */
-function answer(req: ClientRequest): Promise<UpstreamResponse> {
-  return new Promise((resolve, reject) => {
-    req.once('error', reject)
-    req.once('response', (res) => {
-      req.off('error', reject)
-      // From here on, a failure reaches the caller through the body.
-      req.on('error', ignore)
-      const status = res.statusCode ?? 502
-      if (status === 204 || status === 304) {
-        res.resume()
-        return resolve(new NodeUpstreamResponse(res, null))
-      }
-      // A stream stays a stream; a finished body (JSON, an error) is read at once, which is cheaper than a Web stream.
-      if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) resolve(new NodeUpstreamResponse(res, webStream(res)))
-      else readAll(res).then((bytes) => resolve(new NodeUpstreamResponse(res, bytes)), reject)
-    })
-  })
-}
-
-const ignore = () => {}
 const decoder = new TextDecoder()
 
-/** The upstream's answer, with the headers built only when read. */
-class NodeUpstreamResponse implements UpstreamResponse {
+/** The upstream's answer; Headers are built only when read. */
+class UndiciUpstreamResponse implements UpstreamResponse {
   readonly status: number
-  #raw: string[]
+  #raw: IncomingHttpHeaders
   #headers?: Headers
   #stream: ReadableStream<Uint8Array> | null
   #bytes?: Uint8Array
 
-  constructor(res: IncomingMessage, body: ReadableStream<Uint8Array> | Uint8Array | null) {
-    this.status = res.statusCode ?? 502
-    this.#raw = res.rawHeaders
+  constructor(status: number, headers: IncomingHttpHeaders, body: ReadableStream<Uint8Array> | Uint8Array | null) {
+    this.status = status
+    this.#raw = headers
     if (body instanceof Uint8Array) {
       this.#bytes = body
       this.#stream = null
@@ -90,8 +75,11 @@ class NodeUpstreamResponse implements UpstreamResponse {
   get headers(): Headers {
     if (!this.#headers) {
       const h = new Headers()
-      const raw = this.#raw
-      for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!)
+      for (const [name, value] of Object.entries(this.#raw)) {
+        if (value === undefined) continue
+        if (Array.isArray(value)) for (const v of value) h.append(name, v)
+        else h.set(name, value)
+      }
       this.#headers = h
     }
     return this.#headers
@@ -115,18 +103,6 @@ class NodeUpstreamResponse implements UpstreamResponse {
     if (!this.#stream) return new Uint8Array(0)
     return new Uint8Array(await new Response(this.#stream).arrayBuffer())
   }
-}
-
-function readAll(res: IncomingMessage): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    res.on('data', (c: Buffer) => chunks.push(c))
-    res.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
-    res.on('error', reject)
-    res.on('close', () => {
-      if (!res.complete) reject(new Error('upstream connection closed'))
-    })
-  })
 }
 
 /**
