@@ -65,8 +65,8 @@ function pairedMedian(a: Map<number, Sample>, b: Map<number, Sample>, f: (x: Sam
 
 export function scenarioTable(sc: Scenario, targets: Target[], samples: Sample[]): string {
   const head = sc.stream
-    ? '| target | req/s | p50 ms | p99 ms | TTFB p50 ms | TTFB p99 ms | peak RSS MB | req/s ÷ Hono | p50 vs raw ms | TTFB p50 vs raw ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
-    : '| target | req/s | p50 ms | p99 ms | peak RSS MB | req/s ÷ Hono | p50 vs raw ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |'
+    ? '| target | req/s | p50 ms | p99 ms | 1-conn p50 ms | TTFB p50 ms | TTFB p99 ms | peak RSS MB | req/s ÷ Hono | p50 vs raw ms | 1-conn p50 vs raw ms | TTFB p50 vs raw ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+    : '| target | req/s | p50 ms | p99 ms | 1-conn p50 ms | peak RSS MB | req/s ÷ Hono | p50 vs raw ms | 1-conn p50 vs raw ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   const hono = perRound(samples, 'hono', sc.id)
   const raw = perRound(samples, 'raw', sc.id)
   const rows = targets.map((t) => {
@@ -79,13 +79,42 @@ export function scenarioTable(sc: Scenario, targets: Target[], samples: Sample[]
     const rps = m((s) => s.load!.rps).toFixed(0) + (errs ? ` (⚠ ${errs} errors)` : '')
     const ratio = pairedMedian(mine, hono, (x, y) => x.load!.rps / y.load!.rps)
     const dP50 = pairedMedian(mine, raw, (x, y) => x.load!.p50 - y.load!.p50)
-    const cells = [t.label, rps, ms(m((s) => s.load!.p50)), ms(m((s) => s.load!.p99))]
+    const cells = [t.label, rps, ms(m((s) => s.load!.p50)), ms(m((s) => s.load!.p99)), ms(m((s) => s.ttfb?.wholeP50))]
     if (sc.stream) cells.push(ms(m((s) => s.ttfb?.p50)), ms(m((s) => s.ttfb?.p99)))
     cells.push(mb(m((s) => s.peakRss)), Number.isFinite(ratio) ? ratio.toFixed(2) : '—', signed(dP50))
+    cells.push(signed(pairedMedian(mine, raw, (x, y) => (x.ttfb?.wholeP50 ?? NaN) - (y.ttfb?.wholeP50 ?? NaN))))
     if (sc.stream) cells.push(signed(pairedMedian(mine, raw, (x, y) => (x.ttfb?.p50 ?? NaN) - (y.ttfb?.p50 ?? NaN))))
     return `| ${cells.join(' | ')} |`
   })
   return [`### ${sc.id}: ${sc.title}`, '', head, ...rows].join('\n')
+}
+
+/**
+ * The issue's targets, for the gateway on the Node adapter: throughput ÷ Hono
+ * (1.5× pass-through, 1.2× translation), and at most +0.5 ms over the raw
+ * forwarder for a whole response on one connection and for a stream's first byte.
+ */
+export function targetsTable(scenarios: Scenario[], samples: Sample[]): string {
+  const check = (ok: boolean) => (ok ? '✓' : '✗')
+  const rows = scenarios.map((sc) => {
+    const gw = perRound(samples, 'node', sc.id)
+    const hono = perRound(samples, 'hono', sc.id)
+    const raw = perRound(samples, 'raw', sc.id)
+    const want = sc.id.startsWith('oai-oai') ? 1.5 : 1.2
+    const ratio = pairedMedian(gw, hono, (x, y) => x.load!.rps / y.load!.rps)
+    const one = pairedMedian(gw, raw, (x, y) => (x.ttfb?.wholeP50 ?? NaN) - (y.ttfb?.wholeP50 ?? NaN))
+    const first = sc.stream ? pairedMedian(gw, raw, (x, y) => (x.ttfb?.p50 ?? NaN) - (y.ttfb?.p50 ?? NaN)) : NaN
+    const cell = (x: number, text: string, ok: boolean) => (Number.isFinite(x) ? `${text} ${check(ok)}` : '—')
+    return (
+      `| ${sc.id} | ${cell(ratio, `${ratio.toFixed(2)}× (≥ ${want}×)`, ratio >= want)} | ` +
+      `${cell(one, `${signed(one)} ms`, one <= 0.5)} | ${sc.stream ? cell(first, `${signed(first)} ms`, first <= 0.5) : '—'} |`
+    )
+  })
+  return [
+    '| scenario | gateway req/s ÷ Hono | 1-conn p50 over raw (≤ +0.5) | TTFB p50 over raw (≤ +0.5) |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n')
 }
 
 function memoryTable(targets: Target[], memory: MemorySample[]): string {
@@ -144,7 +173,7 @@ export function renderReport(o: {
     '',
     `Settings: ${settings.rounds} round(s), run order alternating per round; per target × scenario a ${settings.warmup} s warm-up, ` +
       `then ${settings.duration} s of autocannon with ${settings.connections} connections; ` +
-      `TTFB from ${settings.ttfbCount} sequential requests on one connection (streams only). ` +
+      `One-connection latency and TTFB from ${settings.ttfbCount} sequential requests on one keep-alive connection, unloaded. ` +
       `Load generator and fake upstream pinned to core 0, the proxy under test to core 1 (taskset). ` +
       `Before each measurement the bench waits up to ${settings.quietWait} s for other processes to go below 10% CPU, ` +
       `and measures again (up to ${settings.retries} times) when they took more than ${Math.round(100 * settings.maxOther)}% of the machine meanwhile. ` +
@@ -153,7 +182,12 @@ export function renderReport(o: {
     '',
     otherLoad(o.samples),
     '',
+    '### Targets (gateway on the Node adapter)',
+    '',
+    targetsTable(o.scenarios, o.samples),
+    '',
     'Columns: **req/s** completed 2xx responses per second; **p50/p99** latency of whole responses under that load (ms); ' +
+      '**1-conn p50** latency of a whole response, unloaded, one connection (ms); ' +
       '**TTFB** time to the first body byte, unloaded, one connection (ms); **peak RSS** highest resident memory of the proxy process ' +
       '(workerd for wrangler dev) sampled during the scenario; **req/s ÷ Hono** throughput relative to the bare Hono forwarder; ' +
       '**vs raw** added latency over the raw node:http forwarder (ms).',

@@ -90,12 +90,13 @@ async function main() {
               if (sample.otherCpu <= settings.maxOther || attempt >= settings.retries) break
               console.log(`  ${sc.id.padEnd(16)} other processes used ${(100 * sample.otherCpu).toFixed(0)}% CPU: measuring again`)
             }
-            if (sc.stream) sample.ttfb = await ttfb(running.url, call, settings.ttfbCount)
+            sample.ttfb = await ttfb(running.url, call, settings.ttfbCount)
             sample.peakRss = pids.length ? rss.stop() : (rss.stop(), undefined)
             const l = sample.load
             console.log(
               `  ${sc.id.padEnd(16)} ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50.toFixed(2)} ms  p99 ${l.p99.toFixed(2)} ms` +
-                (sample.ttfb ? `  ttfb p50 ${sample.ttfb.p50.toFixed(2)} ms` : '') +
+                (sample.ttfb ? `  one connection p50 ${sample.ttfb.wholeP50.toFixed(2)} ms` : '') +
+                (sample.ttfb && sc.stream ? ` (first byte ${sample.ttfb.p50.toFixed(2)} ms)` : '') +
                 (sample.peakRss ? `  rss ${(sample.peakRss / 2 ** 20).toFixed(0)} MB` : '') +
                 (l.errors + l.non2xx ? `  ⚠ ${l.errors} errors, ${l.non2xx} non-2xx` : '') +
                 (sample.otherCpu > 0.05 ? `  (other processes: ${(100 * sample.otherCpu).toFixed(0)}% CPU)` : ''),
