@@ -8,7 +8,7 @@ import { load } from './measure'
 import { installCleanup, pinSelf, waitQuiet } from './procs'
 import { SCENARIOS } from './scenarios'
 import { applyRef } from './snapshot'
-import { startNodeGateway, startUpstream } from './targets'
+import { startNodeGateway, startUpstream, useReadableBundles } from './targets'
 
 /**
  * CPU profiles of the gateway on the Node adapter under load:
@@ -80,6 +80,7 @@ export async function main() {
   const again = option('summarise')
   if (again) return resummarise(again)
   await applyRef(option('ref'))
+  useReadableBundles()
   const seconds = num('seconds', 8)
   const connections = num('connections', 10)
   const ids = list('scenarios') ?? ['oai-oai-stream', 'oai-oai', 'oai-ant-stream', 'oai-ant', 'ant-oai-stream']

@@ -53,8 +53,14 @@ export function useGatewayRoot(dir: string) {
  */
 function compile(file: string, cwd: string): string {
   const out = `dist/bench/${basename(file, '.ts')}.mjs`
-  execFileSync('node', [resolve(ROOT, 'scripts/build-node.mjs'), file, out], { cwd, stdio: 'inherit' })
+  execFileSync('node', [resolve(ROOT, 'scripts/build-node.mjs'), file, out, ...(readableBundles ? ['--readable'] : [])], { cwd, stdio: 'inherit' })
   return out
+}
+
+let readableBundles = false
+/** Bundles keep whitespace and module markers (profile mode maps samples to source modules by them). */
+export function useReadableBundles() {
+  readableBundles = true
 }
 
 async function nodeProcess(file: string, env: Record<string, string>, core: number, nodeArgs: string[] = [], cwd = ROOT): Promise<Running> {
