@@ -46,52 +46,60 @@ export function translateStream(source: ReadableStream<Uint8Array>, o: Translate
     return bytes
   }
 
-  return new ReadableStream<Uint8Array>({
-    start() {
-      o.decode.start?.(events)
-      o.encode.start?.(out)
-    },
-    async pull(controller) {
-      while (!ended) {
-        let result: ReadableStreamReadResult<Uint8Array>
-        try {
-          result = await reader.read()
-        } catch (err) {
-          fail(err)
-          break
-        }
+  /** Ended: flush what is left, let the upstream go, close. */
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    try {
+      o.encode.flush?.(out)
+    } catch {
+      // the encoder's tail is best effort once the stream has ended
+    }
+    const rest = take()
+    if (rest) controller.enqueue(rest)
+    // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
+    // back to the pool; cancelling would abort the request and close the connection.
+    if (failed) reader.cancel().catch(() => {})
+    else void drain(reader)
+    await o.onEnd?.().catch(() => {})
+    controller.close()
+  }
+
+  /**
+   * Reads upstream chunks until one produces output for the client (or the stream ends). A plain
+   * promise chain rather than an async loop: while a stream waits for its next chunk, it holds as
+   * few objects as possible (a thousand idle streams hold a thousand of each).
+   */
+  const step = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
+    if (ended) return finish(controller)
+    return reader.read().then(
+      (result) => {
         try {
           if (result.done) {
             o.decode.flush?.(events)
             if (!ended) fail(new GatewayError('bad_gateway', 'The upstream stream ended before the response was complete.'))
-            break
-          }
-          o.decode.transform(result.value, events)
+          } else o.decode.transform(result.value, events)
         } catch (err) {
           fail(err)
-          break
         }
         const bytes = take()
         if (bytes) {
           controller.enqueue(bytes)
           if (!ended) return
         }
-      }
-      // Ended: flush what is left, let the upstream go, close.
-      try {
-        o.encode.flush?.(out)
-      } catch {
-        // the encoder's tail is best effort once the stream has ended
-      }
-      const rest = take()
-      if (rest) controller.enqueue(rest)
-      // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
-      // back to the pool; cancelling would abort the request and close the connection.
-      if (failed) reader.cancel().catch(() => {})
-      else void drain(reader)
-      await o.onEnd?.().catch(() => {})
-      controller.close()
+        return step(controller)
+      },
+      (err: unknown) => {
+        fail(err)
+        return finish(controller)
+      },
+    )
+  }
+
+  return new ReadableStream<Uint8Array>({
+    start() {
+      o.decode.start?.(events)
+      o.encode.start?.(out)
     },
+    pull: step,
     cancel(reason) {
       ended = true
       return reader.cancel(reason)

@@ -10,6 +10,7 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST'
   headers: Headers
   body?: string
+  /** Aborts the call until the answer starts (a timeout, a client gone); after that, cancelling the body stops it. */
   signal?: AbortSignal
 }
 

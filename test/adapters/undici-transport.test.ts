@@ -83,6 +83,41 @@ describe('undiciTransport', () => {
     expect(rest).toBe('data: two\n\n')
   })
 
+  it('pauses a fast upstream while the reader is slow, and loses nothing', async () => {
+    const event = (i: number) => `data: ${String(i).padStart(5, '0')} ${'x'.repeat(8000)}\n\n`
+    const up = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      for (let i = 0; i < 200; i++) res.write(event(i))
+      res.end()
+    })
+    const res = await post(up.url)
+    const reader = res.body!.getReader()
+    const dec = new TextDecoder()
+    let text = ''
+    let reads = 0
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      text += dec.decode(r.value, { stream: true })
+      // A slow reader at first: the upstream has long sent everything and waits on the socket.
+      if (++reads < 5) await new Promise((done) => setTimeout(done, 20))
+    }
+    expect(text).toBe(Array.from({ length: 200 }, (_, i) => event(i)).join(''))
+  })
+
+  it('stops the upstream when the reader cancels the body', async () => {
+    let closed: () => void
+    const upstreamClosed = new Promise<void>((done) => (closed = done))
+    const up = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write('data: one\n\n')
+      res.on('close', () => closed())
+    })
+    const res = await post(up.url)
+    const reader = res.body!.getReader()
+    await reader.read()
+    await reader.cancel()
+    await upstreamClosed
+  })
+
   it('keeps the connection alive across calls', async () => {
     const up = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' })
