@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici'
 // Only the part of undici the transport uses (the package's index also loads fetch, WebSocket,
 // caches, mocks…: ~2 MB more heap and ~5 MB more RSS in every gateway process). undici is pinned.
 import Agent from 'undici/lib/dispatcher/agent.js'
-import type { Transport, UpstreamRequest, UpstreamResponse } from '../src/upstream/transport'
+import type { ByteReader, Transport, UpstreamRequest, UpstreamResponse } from '../src/upstream/transport'
 
 /**
  * The Node transport: undici's connection pool with keep-alive, driven through
@@ -46,7 +46,7 @@ const abortError = (signal: AbortSignal): Error =>
  * arrives, everything received since the last read in one piece; any other
  * answer is read whole first.
  */
-class AnswerHandler implements Dispatcher.DispatchHandler, UnderlyingDefaultSource<Uint8Array> {
+class AnswerHandler implements Dispatcher.DispatchHandler, UnderlyingDefaultSource<Uint8Array>, ByteReader {
   #signal: AbortSignal | undefined
   #resolve: ((res: UpstreamResponse) => void) | undefined
   #reject: ((err: Error) => void) | undefined
@@ -92,7 +92,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler, UnderlyingDefaultSour
     this.#status = statusCode
     this.#headers = headers
     this.#streaming = String(headers['content-type'] ?? '').includes('text/event-stream')
-    if (this.#streaming) this.#answer(new ReadableStream(this, { highWaterMark: 0 }))
+    if (this.#streaming) this.#answer(this)
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -126,30 +126,39 @@ class AnswerHandler implements Dispatcher.DispatchHandler, UnderlyingDefaultSour
     }
   }
 
-  // The Web stream's source (streamed answers). Not an async function: a stream waiting for its next
-  // chunk holds one promise, not a suspended call as well.
-  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void {
+  /**
+   * The next piece of a streamed answer: everything received since the last read. A reader of its
+   * own, so a consumer that only reads needs no Web stream at all; not an async function, so a stream
+   * waiting for its next chunk holds one promise, not a suspended call as well.
+   */
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
     const bytes = this.#take()
     if (bytes) {
-      controller.enqueue(bytes)
       if (this.#controller?.paused) this.#controller.resume()
-      return
+      return Promise.resolve({ done: false, value: bytes })
     }
-    if (this.#failure) throw this.#failure
-    if (this.#ended) return controller.close()
-    return new Promise<void>((wake) => (this.#wake = wake)).then(() => this.pull(controller))
+    if (this.#failure) return Promise.reject(this.#failure)
+    if (this.#ended) return Promise.resolve({ done: true, value: undefined })
+    return new Promise<void>((wake) => (this.#wake = wake)).then(() => this.read())
   }
 
-  cancel(reason?: unknown): void {
-    if (this.#ended || this.#failure) return
-    this.#controller?.abort(reason instanceof Error ? reason : new Error('The client stopped reading the answer.'))
+  // As the source of a Web stream, when one is asked for.
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    return this.read().then((r) => (r.done ? controller.close() : controller.enqueue(r.value)))
   }
 
-  #answer(body: ReadableStream<Uint8Array> | Uint8Array): void {
+  cancel(reason?: unknown): Promise<void> {
+    if (!this.#ended && !this.#failure)
+      this.#controller?.abort(reason instanceof Error ? reason : new Error('The client stopped reading the answer.'))
+    return Promise.resolve()
+  }
+
+  #answer(body: AnswerHandler | Uint8Array): void {
     this.#unwatch()
     const resolve = this.#resolve
     this.#resolve = this.#reject = undefined
     resolve?.(new UndiciUpstreamResponse(this.#status, this.#headers, body))
+    this.#headers = {}
   }
 
   /** Everything received and not yet handed over, as one piece. */
@@ -178,19 +187,20 @@ class AnswerHandler implements Dispatcher.DispatchHandler, UnderlyingDefaultSour
 
 const decoder = new TextDecoder()
 
-/** The upstream's answer; Headers are built only when read. */
+/** The upstream's answer; Headers, and a Web stream for the body, are built only when asked for. */
 class UndiciUpstreamResponse implements UpstreamResponse {
   readonly status: number
   #raw: IncomingHttpHeaders
   #headers?: Headers
+  #source?: AnswerHandler
   #stream: ReadableStream<Uint8Array> | null = null
   #bytes?: Uint8Array
 
-  constructor(status: number, headers: IncomingHttpHeaders, body: ReadableStream<Uint8Array> | Uint8Array) {
+  constructor(status: number, headers: IncomingHttpHeaders, body: AnswerHandler | Uint8Array) {
     this.status = status
     this.#raw = headers
     if (body instanceof Uint8Array) this.#bytes = body
-    else this.#stream = body
+    else this.#source = body
   }
 
   get ok() {
@@ -210,17 +220,29 @@ class UndiciUpstreamResponse implements UpstreamResponse {
     return this.#headers
   }
 
-  /** The streaming body; a body read whole on arrival is handed out as a one-piece stream when asked for. */
+  /** The body as a Web stream; a body read whole on arrival comes as a one-piece stream. */
   get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream) return this.#stream
+    const source = this.#source
     const bytes = this.#bytes
-    if (bytes && !this.#stream)
+    if (source) this.#stream = new ReadableStream(source, { highWaterMark: 0 })
+    else if (bytes)
       this.#stream = new ReadableStream({
         start(controller) {
           if (bytes.byteLength) controller.enqueue(bytes)
           controller.close()
         },
       })
+    this.#source = undefined
     return this.#stream
+  }
+
+  /** A streamed answer is read straight from the exchange, with no Web stream in between. */
+  reader(): ByteReader | null {
+    const source = this.#source
+    if (!source) return this.body?.getReader() ?? null
+    this.#source = undefined
+    return source
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -238,7 +260,8 @@ class UndiciUpstreamResponse implements UpstreamResponse {
 
   async #read(): Promise<Uint8Array> {
     if (this.#bytes) return this.#bytes
-    if (!this.#stream) return new Uint8Array(0)
-    return new Uint8Array(await new Response(this.#stream).arrayBuffer())
+    const body = this.body
+    if (!body) return new Uint8Array(0)
+    return new Uint8Array(await new Response(body).arrayBuffer())
   }
 }

@@ -11,6 +11,7 @@ import { resolveModel, type Route } from '../routing/resolve-model'
 import { parseSse, sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
+import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
@@ -113,15 +114,8 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
 
   if (passThrough) {
-    if (upstreamIsSse && upstream.body) {
-      let bytes = upstream.body
-      if (after) {
-        const [toClient, toObserver] = bytes.tee()
-        bytes = toClient
-        void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
-      }
-      return new Response(reframe(guardBytes(bytes, front.encodeStreamError)), { status: upstream.status, headers })
-    }
+    const reader = upstreamIsSse ? (after ? observed(upstream, back, after) : bodyReader(upstream)) : null
+    if (reader) return new Response(reframe(guardBytes(reader, front.encodeStreamError)), { status: upstream.status, headers })
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
     // A finished (non-streaming) answer is read whole and sent on as bytes.
     const bytes = new Uint8Array(await upstream.arrayBuffer())
@@ -131,13 +125,14 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   if (stream) {
     const encode = front.streamEncoder(hub!)
-    if (!upstreamIsSse || !upstream.body) {
+    const reader = upstreamIsSse ? bodyReader(upstream) : null
+    if (!reader) {
       const res = back.decodeResponse(await readUpstreamJson(upstream))
       if (after) await after(res)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
-    const bytes = translateStream(upstream.body, {
+    const bytes = translateStream(reader, {
       decode: chain(sseFramer(), back.streamDecoder()),
       encode,
       observe: acc && ((e) => acc.add(e)),
@@ -170,6 +165,14 @@ export function withClientQuery(path: string, url: URL): string {
   params.delete('alt')
   const s = params.toString()
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
+}
+
+/** The body for the client, while a copy goes to the exchange's `after` hook (decoded, once whole). */
+function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubResponse) => Promise<void>): ByteReader | null {
+  if (!upstream.body) return null
+  const [toClient, toObserver] = upstream.body.tee()
+  void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
+  return toClient.getReader()
 }
 
 /** Hands a streamed response, once whole, to the exchange's `after` hook. */

@@ -1,5 +1,6 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
+import type { ByteReader } from '../upstream/transport'
 
 /**
  * Hub events from an upstream, with failures turned into one final `error`
@@ -41,21 +42,20 @@ export function guardHubEvents(source: ReadableStream<HubStreamEvent>): Readable
  * Upstream bytes passed through unchanged; if reading fails midway, `onError`
  * supplies one closing error frame in the client's protocol.
  */
-export function guardBytes(
-  source: ReadableStream<Uint8Array>,
-  onError: (err: GatewayError) => Uint8Array,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader()
+export function guardBytes(reader: ByteReader, onError: (err: GatewayError) => Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read()
-        if (done) controller.close()
-        else controller.enqueue(value)
-      } catch (err) {
-        controller.enqueue(onError(interrupted(err)))
-        controller.close()
-      }
+    // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
+    pull(controller) {
+      return reader.read().then(
+        ({ done, value }) => {
+          if (done) controller.close()
+          else controller.enqueue(value)
+        },
+        (err: unknown) => {
+          controller.enqueue(onError(interrupted(err)))
+          controller.close()
+        },
+      )
     },
     cancel(reason) {
       return reader.cancel(reason)

@@ -2,6 +2,7 @@ import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
 import { utf8 } from '../sse/frame'
 import type { Stage } from '../streams/stage'
+import type { ByteReader } from '../upstream/transport'
 
 export interface TranslateOptions {
   /** Upstream bytes → hub events (SSE framing and the back end's decoder, chained). */
@@ -22,8 +23,7 @@ export interface TranslateOptions {
  * or anything the decoder throws — becomes one `error` event in the client's
  * protocol, then a clean close: never a silent truncation.
  */
-export function translateStream(source: ReadableStream<Uint8Array>, o: TranslateOptions): ReadableStream<Uint8Array> {
-  const reader = source.getReader()
+export function translateStream(reader: ByteReader, o: TranslateOptions): ReadableStream<Uint8Array> {
   let ended = false
   let failed = false
   let batch = ''
@@ -123,7 +123,7 @@ export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEv
 }
 
 /** Reads a finished upstream to its end (a final `[DONE]`, the closing chunk), giving up on error. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+async function drain(reader: ByteReader): Promise<void> {
   try {
     for (;;) if ((await reader.read()).done) return
   } catch {

@@ -14,6 +14,12 @@ export interface UpstreamRequest {
   signal?: AbortSignal
 }
 
+/** Reads a body chunk by chunk: a ReadableStream's default reader is one. */
+export interface ByteReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>
+  cancel(reason?: unknown): Promise<void>
+}
+
 /** What a transport answers with: a Web Response is one. */
 export interface UpstreamResponse {
   readonly status: number
@@ -24,6 +30,17 @@ export interface UpstreamResponse {
   text(): Promise<string>
   json(): Promise<unknown>
   arrayBuffer(): Promise<ArrayBuffer>
+  /**
+   * Optional: a reader of the body that needs no ReadableStream of its own, for a consumer that
+   * only reads it (a transport can hand one out more cheaply than `body.getReader()`).
+   */
+  reader?(): ByteReader | null
+}
+
+/** The body's reader: the transport's own when it has one, else the stream's. */
+export function bodyReader(res: UpstreamResponse): ByteReader | null {
+  if (res.reader) return res.reader()
+  return res.body ? res.body.getReader() : null
 }
 
 export type Transport = (req: UpstreamRequest) => Promise<UpstreamResponse>

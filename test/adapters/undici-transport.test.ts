@@ -83,6 +83,22 @@ describe('undiciTransport', () => {
     expect(rest).toBe('data: two\n\n')
   })
 
+  it('hands out its own reader of a streamed answer, no Web stream needed', async () => {
+    const up = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write('data: one\n\n')
+      setTimeout(() => res.end('data: two\n\n'), 20)
+    })
+    const res = await post(up.url)
+    const reader = res.reader!()!
+    const dec = new TextDecoder()
+    let text = ''
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += dec.decode(r.value)
+    expect(text).toBe('data: one\n\ndata: two\n\n')
+    // The body was taken by its reader.
+    expect(res.body).toBeNull()
+  })
+
   it('pauses a fast upstream while the reader is slow, and loses nothing', async () => {
     const event = (i: number) => `data: ${String(i).padStart(5, '0')} ${'x'.repeat(8000)}\n\n`
     const up = await serve((_req, res) => {
