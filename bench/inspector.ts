@@ -20,12 +20,19 @@ export interface MemoryUsage {
   heapUsed: number
   external: number
   arrayBuffers: number
+  /** V8's heap spaces (new_space, old_space, code_space…): committed (space_size) and in use. */
+  spaces: Record<string, { size: number; used: number }>
 }
 
-/** The process's own `process.memoryUsage()`, without a GC: where its RSS is at this moment. */
+const MEMORY_EXPRESSION = `JSON.stringify({
+  ...process.memoryUsage(),
+  spaces: Object.fromEntries(require('v8').getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+})`
+
+/** The process's own `process.memoryUsage()` and V8 heap spaces, without a GC: where its RSS is at this moment. */
 export function memoryUsage(wsUrl: string, timeoutMs = 10_000): Promise<MemoryUsage> {
   return session(wsUrl, timeoutMs, async (call) => {
-    const r = (await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true })) as {
+    const r = (await call('Runtime.evaluate', { expression: MEMORY_EXPRESSION, returnByValue: true, includeCommandLineAPI: true })) as {
       result: { value: string }
     }
     return JSON.parse(r.result.value) as MemoryUsage

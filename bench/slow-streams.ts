@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { Pool } from 'undici'
 import { list, num } from './args'
 import { slowText } from './fake-upstream'
-import { heapAfterGc, inspectorUrl, memoryUsage } from './inspector'
+import { heapAfterGc, inspectorUrl, memoryUsage, type MemoryUsage } from './inspector'
 import { machine } from './machine'
 import { percentile } from './measure'
 import { installCleanup, listenOverflows, pinSelf, ROOT, rssOf, rssSampler, sleep } from './procs'
@@ -14,7 +14,7 @@ import { checkAnswer } from './verify'
 /**
  * npm run bench -- --streams [--count 1000] [--waves 3] [--interval-ms 100] [--chunks 100] [--settle-ms 6000]
  *                            [--scenarios oai-oai-stream,oai-ant-stream,ant-oai-stream]
- *                            [--target node|raw|hono] [--breakdown]
+ *                            [--target node|raw|hono] [--breakdown] [--one-process]
  *
  * Many concurrent slow streams through the gateway on the Node adapter: the
  * fake upstream sends one content chunk every interval. Per wave: whether every
@@ -40,8 +40,8 @@ interface Wave {
   peak: number
   after: number
   heapAfter: number
-  /** Halfway through the wave (--breakdown): memoryUsage(), and the live heap after a forced GC. */
-  mid?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; liveHeap: number }
+  /** Halfway through the wave (--breakdown): memoryUsage() and V8's heap spaces (no GC forced, so the peak is undisturbed). */
+  mid?: MemoryUsage
 }
 
 function fdLimit(): number {
@@ -105,6 +105,7 @@ export async function main() {
   const target = (list('target')?.[0] ?? 'node') as 'node' | 'raw' | 'hono'
   if (!['node', 'raw', 'hono'].includes(target)) throw new Error(`--target ${target}: expected node, raw or hono`)
   const breakdown = process.argv.includes('--breakdown')
+  const onePro = process.argv.includes('--one-process')
   const scenarios = SCENARIOS.filter((sc) => sc.stream && ids.includes(sc.id))
   if (!scenarios.length) throw new Error('no stream scenarios selected')
   if (fdLimit() < 2 * count + 200)
@@ -113,62 +114,72 @@ export async function main() {
   pinSelf(0)
 
   const upstream = await startUpstream(0, ['--slow-interval-ms', String(intervalMs), '--slow-chunks', String(chunks)])
-  const gateway = await startNodeTarget(target, upstream.url, 1, ['--inspect=127.0.0.1:0'])
   const callOf = (sc: (typeof SCENARIOS)[number]) => (target === 'node' ? sc.gateway : sc.plain)
-  const pid = gateway.memoryPids()[0]!
-  const ws = inspectorUrl(gateway.output?.() ?? '')
-  const heap = async () => (ws ? (await heapAfterGc(ws)).used : NaN)
   const expected = slowText(chunks)
   const streamMs = intervalMs * chunks
+  const maxMs = streamMs * 5 + 60_000
   const results: Wave[] = []
+  const warmed: string[] = []
   const began = performance.now()
-  let startRss = 0
-  let startHeap = 0
+  // By default each scenario gets a gateway process of its own (its waves share it: growth from one wave to
+  // the next is the leak check); --one-process runs every scenario back to back in one process.
+  const groups = onePro ? [scenarios] : scenarios.map((sc) => [sc])
   try {
-    // Warm-up: JSON answers come at once even in slow mode; loads the code paths.
-    const warm = new Pool(gateway.url, { connections: 10 })
-    for (const sc of scenarios) {
-      const json = callOf(SCENARIOS.find((x) => x.id === sc.id.replace(/-stream$/, ''))!)
-      await Promise.all(Array.from({ length: 200 }, () => warm.request({ method: 'POST', path: json.path, headers: json.headers, body: json.body }).then((r) => r.body.text())))
-    }
-    await warm.destroy()
-    await sleep(settleMs)
-    startHeap = await heap()
-    startRss = rssOf([pid])
-    const maxMs = streamMs * 5 + 60_000
-    for (const sc of scenarios) {
-      for (let w = 1; w <= waves; w++) {
-        const before = rssOf([pid])
-        const sampler = rssSampler([pid], 100)
-        const overflows0 = listenOverflows()
-        process.stdout.write(`${sc.id} wave ${w}/${waves}: ${count} streams … `)
-        const running = wave(gateway.url, callOf(sc), count, expected, maxMs)
-        let mid: Wave['mid']
-        if (breakdown && ws) {
-          await sleep(streamMs / 2)
-          const u = await memoryUsage(ws)
-          mid = { ...u, liveHeap: (await heapAfterGc(ws)).used }
+    for (const group of groups) {
+      const gateway = await startNodeTarget(target, upstream.url, 1, ['--inspect=127.0.0.1:0'])
+      try {
+        const pid = gateway.memoryPids()[0]!
+        const ws = inspectorUrl(gateway.output?.() ?? '')
+        const heap = async () => (ws ? (await heapAfterGc(ws)).used : NaN)
+        // Warm-up: JSON answers come at once even in slow mode; loads the code paths.
+        const warm = new Pool(gateway.url, { connections: 10 })
+        for (const sc of group) {
+          const json = callOf(SCENARIOS.find((x) => x.id === sc.id.replace(/-stream$/, ''))!)
+          await Promise.all(Array.from({ length: 200 }, () => warm.request({ method: 'POST', path: json.path, headers: json.headers, body: json.body }).then((r) => r.body.text())))
         }
-        const r = await running
-        const peak = sampler.stop()
-        const overflows = listenOverflows() - overflows0
+        await warm.destroy()
         await sleep(settleMs)
-        const heapAfter = await heap()
-        const after = rssOf([pid])
-        const problems = [...new Set(r.problems)].slice(0, 3)
-        results.push({ scenario: sc.id, wave: w, ...r, overflows, problems, before, peak, after, heapAfter, mid })
-        console.log(
-          `${r.ok}/${count} whole, headers p50 ${s(r.headersP50)} s max ${s(r.headersMax)} s (${overflows} accept-queue overflows), duration p50 ${s(r.durP50)} s max ${s(r.durMax)} s, ` +
-            `RSS peak ${mb(peak)} MB after ${mb(after)} MB, heap after GC ${mb(heapAfter)} MB` +
-            (mid
-              ? `; halfway: RSS ${mb(mid.rss)} MB = heap ${mb(mid.heapTotal)} (used ${mb(mid.heapUsed)}, live after GC ${mb(mid.liveHeap)}) + external ${mb(mid.external)} (array buffers ${mb(mid.arrayBuffers)}) + other ${mb(mid.rss - mid.heapTotal - mid.external)}`
-              : '') +
-            (problems.length ? `, problems: ${problems.join('; ')}` : ''),
-        )
+        warmed.push(`${group.map((sc) => sc.id).join(', ')}: RSS ${mb(rssOf([pid]))} MB, heap ${mb(await heap())} MB`)
+        for (const sc of group) {
+          for (let w = 1; w <= waves; w++) {
+            const before = rssOf([pid])
+            const sampler = rssSampler([pid], 100)
+            const overflows0 = listenOverflows()
+            process.stdout.write(`${sc.id} wave ${w}/${waves}: ${count} streams … `)
+            const running = wave(gateway.url, callOf(sc), count, expected, maxMs)
+            let mid: Wave['mid']
+            if (breakdown && ws) {
+              await sleep(streamMs / 2)
+              mid = await memoryUsage(ws)
+            }
+            const r = await running
+            const peak = sampler.stop()
+            const overflows = listenOverflows() - overflows0
+            await sleep(settleMs)
+            const heapAfter = await heap()
+            const after = rssOf([pid])
+            const problems = [...new Set(r.problems)].slice(0, 3)
+            results.push({ scenario: sc.id, wave: w, ...r, overflows, problems, before, peak, after, heapAfter, mid })
+            console.log(
+              `${r.ok}/${count} whole, headers p50 ${s(r.headersP50)} s max ${s(r.headersMax)} s (${overflows} accept-queue overflows), duration p50 ${s(r.durP50)} s max ${s(r.durMax)} s, ` +
+                `RSS peak ${mb(peak)} MB after ${mb(after)} MB, heap after GC ${mb(heapAfter)} MB` +
+                (mid
+                  ? `; halfway: RSS ${mb(mid.rss)} MB = heap ${mb(mid.heapTotal)} (used ${mb(mid.heapUsed)}; ` +
+                    Object.entries(mid.spaces)
+                      .filter(([, sp]) => sp.size > 2 ** 20)
+                      .map(([name, sp]) => `${name} ${mb(sp.used)}/${mb(sp.size)}`)
+                      .join(', ') +
+                    `) + external ${mb(mid.external)} (array buffers ${mb(mid.arrayBuffers)}) + other ${mb(mid.rss - mid.heapTotal - mid.external)}`
+                  : '') +
+                (problems.length ? `, problems: ${problems.join('; ')}` : ''),
+            )
+          }
+        }
+      } finally {
+        await gateway.stop()
       }
     }
   } finally {
-    await gateway.stop()
     await upstream.stop()
   }
 
@@ -200,7 +211,11 @@ export async function main() {
       `(${s(streamMs)} s per stream when nothing queues). Client (undici Pool, one connection per stream) and upstream on core 0, gateway on core 1. ` +
       `"Whole" = status 200, every chunk's text present and in order, and the protocol's proper end ([DONE] after a finish_reason / message_stop). ` +
       `"Queued" = streams whose response headers took over 1 s; "accept-queue overflows" = connections the kernel dropped meanwhile because a listener's backlog was full (TcpExt ListenOverflows, machine-wide; the client retries after 1 s). RSS and heap "after" are taken ${settleMs / 1000} s after the wave, once its connections are closed; ` +
-      `the heap after two forced full GCs (inspector). After warm-up: RSS ${mb(startRss)} MB, heap ${mb(startHeap)} MB.`,
+      `the heap after two forced full GCs (inspector). ` +
+      (onePro
+        ? 'All scenarios run back to back in one gateway process (--one-process). '
+        : "Each scenario runs in a gateway process of its own, started fresh; its waves share it. ") +
+      `After warm-up: ${warmed.join('; ')}.`,
     '',
     '| scenario | wave | whole streams | headers p50 / max s | queued | accept-queue overflows | duration p50 / max s | RSS before MB | peak RSS MB | RSS after MB | heap after GC MB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
