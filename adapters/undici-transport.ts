@@ -29,12 +29,41 @@ function send(dispatcher: Dispatcher, r: UpstreamRequest, resolve: (res: Upstrea
   r.headers.forEach((value, name) => {
     headers[name] = value
   })
-  // A Buffer body is kept as is by undici (a string would also be copied into one).
-  const body = r.body === undefined ? undefined : Buffer.from(r.body)
+  let body: Buffer | Iterable<Buffer> | undefined
+  if (r.body !== undefined) {
+    // A Buffer body is kept as is by undici (a string would also be copied into one)…
+    const bytes = Buffer.from(r.body)
+    body = bytes
+    // …for the whole exchange, however long the answer streams. A long conversation goes as a one-shot
+    // iterable instead, whose bytes can be let go once they are sent.
+    if (bytes.byteLength > LARGE_BODY) {
+      headers['content-length'] = String(bytes.byteLength)
+      body = once(bytes)
+    }
+  }
   dispatcher.dispatch(
-    { origin: url.origin, path: url.pathname + url.search, method: r.method, headers, body },
+    // (undici's types leave iterables out of `body`; its request writer takes them.)
+    { origin: url.origin, path: url.pathname + url.search, method: r.method, headers, body: body as Buffer | undefined },
     new AnswerHandler(signal, resolve, reject),
   )
+}
+
+/** Request bodies above this size are sent as a one-shot iterable (see send). */
+const LARGE_BODY = 64 * 1024
+
+/** An iterable of one Buffer that lets go of it once handed out (a generator would keep it in its frame). */
+function once(bytes: Buffer): Iterable<Buffer> & Iterator<Buffer> {
+  let held: Buffer | undefined = bytes
+  return {
+    [Symbol.iterator]() {
+      return this
+    },
+    next(): IteratorResult<Buffer> {
+      const value = held
+      held = undefined
+      return value ? { value, done: false } : { value: undefined, done: true }
+    },
+  }
 }
 
 const abortError = (signal: AbortSignal): Error =>

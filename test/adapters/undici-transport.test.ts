@@ -51,6 +51,22 @@ describe('undiciTransport', () => {
     expect(await res.json()).toEqual({ ok: true, text: 'héllo' })
   })
 
+  it('sends a long conversation whole, with its content-length (not chunked)', async () => {
+    let seen: { headers?: IncomingMessage['headers']; body?: string } = {}
+    const up = await serve((req, res, body) => {
+      seen = { headers: req.headers, body }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{}')
+    })
+    const long = JSON.stringify({ model: 'm', messages: Array.from({ length: 2000 }, (_, i) => ({ role: 'user', content: `message ${i} ✓ ${'x'.repeat(100)}` })) })
+    expect(Buffer.byteLength(long)).toBeGreaterThan(200_000)
+    const res = await post(up.url, long)
+    expect(res.status).toBe(200)
+    expect(seen.headers!['content-length']).toBe(String(Buffer.byteLength(long)))
+    expect(seen.headers!['transfer-encoding']).toBeUndefined()
+    expect(seen.body).toBe(long)
+  })
+
   it('offers a finished body as a stream too', async () => {
     const up = await serve((_req, res) => {
       res.writeHead(400, { 'content-type': 'application/json' })
