@@ -7,10 +7,11 @@ import type { ByteReader, Transport, UpstreamRequest, UpstreamResponse } from '.
 
 /**
  * The Node transport: undici's connection pool with keep-alive, driven through
- * its handler API. The answer's bytes go straight into one Web stream: no
- * WHATWG Request or Response, no Node stream in between (measured against
- * undici's `request` and node:http's client, both of which build a Node stream
- * per response, and took more memory and CPU per streamed answer).
+ * its handler API. The answer's bytes go straight to the gateway's reader (a
+ * Web stream is built only if `body` is asked for): no WHATWG Request or
+ * Response, no Node stream in between (measured against undici's `request` and
+ * node:http's client, both of which build a Node stream per response, and took
+ * more memory and CPU per streamed answer).
  */
 export function undiciTransport(): Transport {
   // No cap on connections per upstream: a cap would queue streams behind each other.
