@@ -16,8 +16,8 @@ export interface UpstreamCall {
 
 /**
  * Sends one request upstream. Network failures become 502 and a missing answer
- * 504; neither message carries headers or keys. The returned Response's body is
- * still streaming.
+ * 504; neither message carries headers or keys. The answer's body is still
+ * streaming.
  */
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const controller = new AbortController()
