@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
-/** ../shared/fixtures, beside the repository. */
-export const FIXTURES = resolve(__dirname, '../../../shared/fixtures')
+/** test/fixtures: copies of ../shared/fixtures (see its README for origin and licence). */
+export const FIXTURES = resolve(__dirname, '../fixtures')
 
 export function listRecorded(folder: string, suffix: '.json' | '.chunks.txt'): string[] {
   return readdirSync(join(FIXTURES, 'recorded', folder))
