@@ -4,6 +4,7 @@ import { SettingsError } from './config/settings-error'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
+import { logLine, logValue } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
@@ -89,7 +90,8 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)
-    if (!(err instanceof GatewayError)) console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err)
+    if (!(err instanceof GatewayError))
+      console.error(logLine(`Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
     return errorResponse(err, c.req.path)
   })
   return app

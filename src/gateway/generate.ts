@@ -4,7 +4,9 @@ import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
+import { headerValue } from '../http/header-value'
 import { readJson } from '../http/read-body'
+import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
@@ -97,13 +99,13 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   })
 
   rt.log.info(
-    `${req.method} ${url.pathname} ${front.id}→${route.backend.id}(${back.id}) model=${route.model} ` +
+    `${req.method} ${logValue(url.pathname)} ${front.id}→${route.backend.id}(${back.id}) model=${logValue(route.model)} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
   if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
-  if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
+  if (warnings.length) headers['x-gateway-warnings'] = headerValue(warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
   const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
 

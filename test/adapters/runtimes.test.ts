@@ -67,12 +67,28 @@ async function smoke(url: string, testId: string) {
   expect((await res.json()).content[0].text).toBe('Hello from openai!')
   const log = await (await fetch(`${upstream.url}/__log/${testId}`)).json()
   expect(log[0].path).toBe('/v1/chat/completions')
+
+  // The README's warning example: a temperature Anthropic cannot take is clamped, and the warning
+  // (written with an en dash) arrives as a header every runtime can send.
+  const clamped = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+    body: JSON.stringify({ model: 'anthropic:claude-test', temperature: 1.5, messages: [{ role: 'user', content: 'hi' }] }),
+  })
+  expect(clamped.status).toBe(200)
+  expect(clamped.headers.get('x-gateway-warnings')).toBe('temperature 1.5 clamped to 1 (Anthropic accepts 0-1)')
+  expect((await clamped.json()).choices[0].message.content).toBe('Hello from anthropic!')
+  const sent = (await (await fetch(`${upstream.url}/__log/${testId}`)).json()).at(-1)
+  expect(sent.path).toBe('/v1/messages')
+  expect(sent.body.temperature).toBe(1)
 }
 
 const settings = (testId: string) => ({
   PROXY_API_KEYS: 'k',
   OPENAI_API_KEY: 'sk-up',
   OPENAI_BASE_URL: `${upstream.url}/t/${testId}/v1`,
+  ANTHROPIC_API_KEY: 'sk-ant-up',
+  ANTHROPIC_BASE_URL: `${upstream.url}/t/${testId}`,
   HOST: '127.0.0.1',
   PORT: '0',
 })
