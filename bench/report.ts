@@ -117,6 +117,24 @@ export function targetsTable(scenarios: Scenario[], samples: Sample[]): string {
   ].join('\n')
 }
 
+/** The working tree's gateway against the `--baseline` commit's, per scenario (paired per round). */
+export function baselineTable(scenarios: Scenario[], samples: Sample[]): string {
+  const rows = scenarios.map((sc) => {
+    const gw = perRound(samples, 'node', sc.id)
+    const base = perRound(samples, 'base', sc.id)
+    const ratio = pairedMedian(gw, base, (x, y) => x.load!.rps / y.load!.rps)
+    const one = pairedMedian(gw, base, (x, y) => (x.ttfb?.wholeP50 ?? NaN) - (y.ttfb?.wholeP50 ?? NaN))
+    const first = sc.stream ? pairedMedian(gw, base, (x, y) => (x.ttfb?.p50 ?? NaN) - (y.ttfb?.p50 ?? NaN)) : NaN
+    const pct = Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : ''}${(100 * (ratio - 1)).toFixed(1)}%` : '—'
+    return `| ${sc.id} | ${pct} | ${signed(one)} ms | ${sc.stream ? `${signed(first)} ms` : '—'} |`
+  })
+  return [
+    '| scenario | req/s change | 1-conn p50 change | TTFB p50 change |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n')
+}
+
 function memoryTable(targets: Target[], memory: MemorySample[]): string {
   const rows = targets
     .filter((t) => t.id !== 'direct')
@@ -186,6 +204,9 @@ export function renderReport(o: {
     '',
     targetsTable(o.scenarios, o.samples),
     '',
+    ...(o.targets.some((t) => t.id === 'base')
+      ? [`### Against the baseline (${o.targets.find((t) => t.id === 'base')!.label})`, '', baselineTable(o.scenarios, o.samples), '']
+      : []),
     'Columns: **req/s** completed 2xx responses per second; **p50/p99** latency of whole responses under that load (ms); ' +
       '**1-conn p50** latency of a whole response, unloaded, one connection (ms); ' +
       '**TTFB** time to the first body byte, unloaded, one connection (ms); **peak RSS** highest resident memory of the proxy process ' +

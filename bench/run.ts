@@ -7,8 +7,8 @@ import { load, once, ttfb } from './measure'
 import { foreignCpu, hwmOf, installCleanup, pinSelf, ROOT, rssOf, rssSampler, waitQuiet } from './procs'
 import { renderReport, type MemorySample, type Sample, type Settings } from './report'
 import { SCENARIOS } from './scenarios'
-import { applyRef } from './snapshot'
-import { startUpstream, TARGETS, type TargetId } from './targets'
+import { applyRef, baselineSnapshot } from './snapshot'
+import { baselineTarget, startUpstream, TARGETS, type Target, type TargetId } from './targets'
 import { checkAnswer } from './verify'
 
 /**
@@ -17,6 +17,7 @@ import { checkAnswer } from './verify'
  * npm run bench -- --rounds 5 --duration 10 --warmup 2 --connections 10 --ttfb 200 --quiet-wait 30
  * npm run bench -- --targets raw,hono,node --scenarios oai-oai,oai-oai-stream
  * npm run bench -- --ref HEAD          measure a commit's gateway code, not the working tree (any mode)
+ * npm run bench -- --baseline main~3   also measure that commit's gateway, in the same run (before and after)
  * npm run bench -- --streams          1,000 slow streams through the Node adapter (bench/slow-streams.ts)
  * npm run bench -- --profile          CPU profiles of the Node adapter under load (bench/profile.ts)
  */
@@ -41,7 +42,14 @@ async function main() {
     targets: (list('targets') as TargetId[] | undefined) ?? TARGETS.map((t) => t.id),
     scenarios: list('scenarios') ?? SCENARIOS.map((s) => s.id),
   }
-  const targets = TARGETS.filter((t) => settings.targets.includes(t.id))
+  const targets: Target[] = TARGETS.filter((t) => settings.targets.includes(t.id))
+  const baseline = option('baseline')
+  if (baseline) {
+    const snap = baselineSnapshot(baseline)
+    const at = targets.findIndex((t) => t.id === 'node')
+    targets.splice(at === -1 ? targets.length : at, 0, baselineTarget(snap.dir, snap.sha))
+    settings.targets = targets.map((t) => t.id)
+  }
   const scenarios = SCENARIOS.filter((s) => settings.scenarios.includes(s.id))
   if (!targets.length || !scenarios.length) throw new Error('no targets or no scenarios selected')
   const began = performance.now()

@@ -11,7 +11,7 @@ import { ROOT } from './procs'
 export function snapshot(ref: string): { dir: string; sha: string; remove(): void } {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
   const sha = git('rev-parse', '--short', `${ref}^{commit}`)
-  const dir = `/tmp/llm-gateway-bench-${sha}-${process.pid}`
+  const dir = `/tmp/llm-gateway-bench-${sha}-${process.pid}-${++snapshots}`
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const files = ['src', 'adapters', 'wrangler.toml', 'package.json', 'tsconfig.json'].filter(
@@ -22,6 +22,7 @@ export function snapshot(ref: string): { dir: string; sha: string; remove(): voi
   return { dir, sha, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
+let snapshots = 0
 let applied = false
 /** Honours `--ref <commit>` once per process: later gateway starts run that commit's code. */
 export async function applyRef(ref: string | undefined): Promise<void> {
@@ -33,4 +34,12 @@ export async function applyRef(ref: string | undefined): Promise<void> {
   process.env.BENCH_REVISION = `${snap.sha} (--ref ${ref}: that commit, not the working tree)`
   process.on('exit', () => snap.remove())
   console.log(`measuring the gateway as of ${snap.sha} (snapshot in ${snap.dir})`)
+}
+
+/** `--baseline <commit>`: that commit's gateway, extracted for a second gateway target in the same run. */
+export function baselineSnapshot(ref: string): { dir: string; sha: string } {
+  const snap = snapshot(ref)
+  process.on('exit', () => snap.remove())
+  console.log(`baseline: the gateway as of ${snap.sha} (snapshot in ${snap.dir})`)
+  return snap
 }

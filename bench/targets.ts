@@ -4,7 +4,7 @@ import { basename, resolve } from 'node:path'
 import { baseEnv, freePort, launch, processTree, ROOT, stop } from './procs'
 import { CLIENT_KEY, UPSTREAM_KEYS } from './scenarios'
 
-export type TargetId = 'direct' | 'raw' | 'hono' | 'node' | 'workerd'
+export type TargetId = 'direct' | 'raw' | 'hono' | 'node' | 'workerd' | 'base'
 
 export interface Running {
   url: string
@@ -110,6 +110,19 @@ export const TARGETS: Target[] = [
   },
   { id: 'workerd', label: 'gateway, wrangler dev (workerd)', gateway: true, start: wranglerDev },
 ]
+
+/**
+ * `--baseline <ref>`: the gateway as of another commit, on the Node adapter, measured in the same run
+ * as the working tree (before and after a change, under the same conditions).
+ */
+export function baselineTarget(dir: string, sha: string): Target {
+  return {
+    id: 'base',
+    label: `gateway at ${sha} (baseline), Node adapter`,
+    gateway: true,
+    start: (u, core) => nodeProcess('adapters/node.ts', { ...gatewaySettings(u), HOST: '127.0.0.1', PORT: '0' }, core, [], dir),
+  }
+}
 
 /** Starts the gateway on the Node adapter with extra node flags (profiling). */
 export const startNodeGateway = (upstream: string, core: number, nodeArgs: string[] = []) =>
