@@ -6,6 +6,7 @@ import { CATALOGUE, type ProviderEntry } from '../providers/catalogue'
 import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols/types'
 import type { ConfigFile } from './config-file'
 import { SettingsError } from './settings-error'
+import { checkSettingNames } from './check-setting-names'
 
 export { SettingsError }
 
@@ -67,6 +68,10 @@ export interface Settings {
   anthropicVersion: string
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
+  /** Said once at start (and on Workers in /health): names that look like settings but are not. */
+  warnings: string[]
+  /** For the debug log: what was adjusted at load (a base URL's extra path). */
+  notes: string[]
 }
 
 const list = z
@@ -132,6 +137,8 @@ function buildSchema() {
 }
 
 const schema = buildSchema()
+/** Every setting's name (the schema's), for spotting look-alikes. */
+export const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(schema.shape))
 
 /**
  * Reads the settings from a flat string map (Worker bindings, `.dev.vars`, or the
@@ -139,6 +146,8 @@ const schema = buildSchema()
  * SettingsError naming the bad setting.
  */
 export function loadSettings(env: Record<string, unknown>, config: ConfigFile = {}): Settings {
+  const warnings = checkSettingNames(env, config.settings, SETTING_NAMES)
+  const notes: string[] = []
   const strings: Record<string, string> = { ...(config.settings ?? {}) }
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') strings[k] = v
   const parsed = schema.safeParse(strings)
@@ -237,6 +246,8 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     anthropicVersion: s.ANTHROPIC_VERSION,
     logLevel: s.LOG_LEVEL,
     backends,
+    warnings,
+    notes,
   }
 }
 

@@ -36,6 +36,8 @@ export interface RuntimeOptions {
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
   const log = createLogger(settings.logLevel)
+  for (const w of settings.warnings) log.warn(w)
+  for (const n of settings.notes) log.debug(n)
   const endpoints = new EndpointTable(settings.backends)
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
