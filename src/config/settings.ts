@@ -7,6 +7,7 @@ import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols
 import type { ConfigFile } from './config-file'
 import { SettingsError } from './settings-error'
 import { checkSettingNames } from './check-setting-names'
+import { checkBackendName, checkSelector, checkSelectorParams, type SelectorContext } from './check-selectors'
 
 export { SettingsError }
 
@@ -206,19 +207,23 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`))
   }
 
+  const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY
+  const discoveryEnabled = !['0', 'false', 'off'].includes(discoveryFlag ?? '')
+  // Selectors in settings are checked now, as a request's model would be later.
+  const selectors: SelectorContext = { backends, discovery: discoveryEnabled, registry: Boolean(s.ADMIN_API_KEY), warn: (m) => warnings.push(m) }
   let defaultBackend: Settings['defaultBackend']
   if (s.DEFAULT_BACKEND) {
     const raw: string = s.DEFAULT_BACKEND
     const at = raw.indexOf(':')
     const backend = at === -1 ? raw : raw.slice(0, at)
-    if (!backends.has(backend))
-      throw new SettingsError(
-        `Invalid setting DEFAULT_BACKEND: unknown back end "${backend}" (known: ${[...backends.keys()].join(', ')})`,
-      )
+    checkBackendName('DEFAULT_BACKEND', backend, selectors)
+    if (at !== -1 && raw.slice(at + 1)) checkSelectorParams('DEFAULT_BACKEND', raw.slice(at + 1))
     defaultBackend = at === -1 ? { backend } : { backend, model: raw.slice(at + 1) || undefined }
   }
+  if (s.FORCE_MODEL) checkSelector('FORCE_MODEL', s.FORCE_MODEL, selectors)
+  const aliases = parseAliases(s.MODEL_ALIASES, config.aliases)
+  for (const a of aliases) checkSelector(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target, selectors)
 
-  const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY
   const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
   for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
     const m = /^([a-z]+):(\d+)$/.exec(entry)
@@ -231,9 +236,9 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     clientKeys: s.PROXY_API_KEYS,
     adminKey: s.ADMIN_API_KEY || undefined,
     forceModel: s.FORCE_MODEL || undefined,
-    aliases: parseAliases(s.MODEL_ALIASES, config.aliases),
+    aliases: aliases.map(({ pattern, target }) => ({ pattern, target })),
     discovery: {
-      enabled: !['0', 'false', 'off'].includes(discoveryFlag ?? ''),
+      enabled: discoveryEnabled,
       hosts: (s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length ? s.LLM_PROXY_DISCOVERY_HOSTS : ['127.0.0.1', 'host.docker.internal'],
       peers: s.LLM_PROXY_DISCOVERY_PEERS,
       ports,
@@ -267,8 +272,9 @@ function wrap<T>(build: () => T, where: string): T {
  * MODEL_ALIASES as a JSON object (`{"claude-3-5-haiku*":"openrouter:qwen/qwen3-coder"}`) or a comma
  * list of `pattern=selector`; over the config file's `aliases` (the variable wins on the same pattern).
  */
-function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Alias[] {
+function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Array<Alias & { fromFile: boolean }> {
   const map: Record<string, string> = { ...fromFile }
+  const fromEnv = new Set<string>()
   if (raw && raw.trim()) {
     if (raw.trim().startsWith('{')) {
       let obj: unknown
@@ -280,6 +286,7 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SettingsError(`Invalid setting MODEL_ALIASES: the target of "${k}" must be a string`)
         map[k] = v
+        fromEnv.add(k)
       }
     } else
       for (const pair of raw.split(',')) {
@@ -287,7 +294,8 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
         if (at <= 0 || at === pair.length - 1)
           throw new SettingsError(`Invalid setting MODEL_ALIASES: "${pair.trim()}" is not pattern=selector`)
         map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+        fromEnv.add(pair.slice(0, at).trim())
       }
   }
-  return Object.entries(map).map(([pattern, target]) => ({ pattern, target }))
+  return Object.entries(map).map(([pattern, target]) => ({ pattern, target, fromFile: !fromEnv.has(pattern) }))
 }
