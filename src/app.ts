@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { parseConfigFile, type ConfigFile } from './config/config-file'
 import { SettingsError } from './config/settings-error'
+import { healthReport } from './gateway/health'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
@@ -55,19 +56,36 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), canDiscover: true })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
-  const perEnv = new WeakMap<object, Runtime>()
+  // Bad settings are remembered too: every request answers with the same message.
+  const perEnv = new WeakMap<object, Runtime | SettingsError>()
   const workerRuntime = (env: Record<string, unknown>, url: URL): Runtime => {
     let rt = perEnv.get(env)
+    if (rt instanceof SettingsError) throw rt
     if (!rt) {
-      const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-      rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+      try {
+        const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
+        rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+      } catch (err) {
+        if (err instanceof SettingsError) perEnv.set(env, err)
+        throw err
+      }
       perEnv.set(env, rt)
     }
     return rt
   }
 
   const app = new Hono<GatewayEnv>()
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  // No key needed. Broken settings are a 503 with the message (Node and Deno refuse to start instead).
+  app.get('/health', (c) => {
+    let rt: Runtime
+    try {
+      rt = fixed ?? workerRuntime(c.env ?? {}, new URL(c.req.url))
+    } catch (err) {
+      if (err instanceof SettingsError) return c.json({ status: 'error', error: err.message }, 503)
+      throw err
+    }
+    return c.json(healthReport(rt))
+  })
 
   app.use('*', async (c, next) => {
     const url = new URL(c.req.url)
