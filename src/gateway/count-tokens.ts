@@ -2,7 +2,7 @@ import { estimateTokens } from '../hub/estimate-tokens'
 import type { HubRequest } from '../hub/request'
 import { readJsonBody } from '../http/read-body'
 import type { ProtocolId } from '../protocols/types'
-import { resolveModel } from '../routing/resolve-model'
+import { routeRequest } from '../routing/resolve-model'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { withClientQuery } from './generate'
@@ -31,7 +31,7 @@ export interface CountTokensFront {
 export async function countTokens(req: Request, rt: Runtime, front: CountTokensFront): Promise<Response> {
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
   const hub = front.decode(body)
-  const route = resolveModel(hub.model, rt)
+  const route = await routeRequest(hub.model, rt)
 
   if (route.backend.protocol !== front.protocol)
     return Response.json(front.estimate(estimateTokens(hub)), { headers: { 'x-gateway-estimate': 'true' } })

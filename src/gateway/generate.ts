@@ -7,7 +7,7 @@ import type { HubStreamEvent } from '../hub/stream'
 import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
-import { resolveModel, type Route } from '../routing/resolve-model'
+import { routeRequest, type Route } from '../routing/resolve-model'
 import { parseSse, sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
@@ -54,7 +54,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
   const envelope = front.envelope(body, options.hints)
   const hooks = options.hooks
-  const route = resolveModel(envelope.model, rt)
+  const route = await routeRequest(envelope.model, rt)
   const back = PROTOCOLS[route.backend.protocol]
   // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
   const sameProtocol = back.id === front.id && !route.overrides
