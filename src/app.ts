@@ -42,6 +42,8 @@ function errorResponse(err: unknown, path: string): Response {
   const { status, body } = protocolForPath(path).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
+  // Retrying cannot fix the gateway's own key: the OpenAI and Anthropic SDKs read this header.
+  if (gatewayError.kind === 'upstream_auth') headers['x-should-retry'] = 'false'
   return Response.json(body, { status, headers })
 }
 

@@ -6,6 +6,7 @@ import { CATALOGUE, type ProviderEntry } from '../providers/catalogue'
 import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols/types'
 import type { ConfigFile } from './config-file'
 import { SettingsError } from './settings-error'
+import { normaliseBaseUrl } from './base-url'
 import { checkSettingNames } from './check-setting-names'
 import { checkBackendName, checkSelector, checkSelectorParams, type SelectorContext } from './check-selectors'
 
@@ -35,6 +36,8 @@ export interface Backend {
   pathTemplate?: string
   /** The setting that must hold its URL, when the catalogue has no usable default (Azure). */
   baseUrlSetting?: string
+  /** Where its URL is set, for error messages (`OPENAI_BASE_URL`, `LLM_PROXY_ENDPOINT_BOX_URL`). */
+  urlSetting?: string
 }
 
 export interface Alias {
@@ -167,7 +170,14 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       keys = s[settingName(shared, 'API_KEY')]
       keySetting = settingName(shared, 'API_KEY')
     }
-    const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')] ?? (shared ? s[settingName(shared, 'BASE_URL')] : undefined)
+    const urlSetting = s[settingName(p.id, 'BASE_URL')] !== undefined || !shared ? settingName(p.id, 'BASE_URL') : settingName(shared, 'BASE_URL')
+    const protocol: ProtocolId = s[settingName(p.id, 'PROTOCOL')] ?? p.protocol
+    let baseUrl: string | undefined = s[urlSetting]
+    if (baseUrl !== undefined) {
+      const fixed = normaliseBaseUrl(baseUrl, protocol)
+      if (fixed.dropped) notes.push(`${urlSetting}: dropped "${fixed.dropped}" from its end (the gateway adds that path itself)`)
+      baseUrl = fixed.url
+    }
     const models: string[] = s[settingName(p.id, 'MODELS')]
     // A deployment-style host (Azure) has no usable default URL: it needs its own.
     const configured = (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
@@ -175,8 +185,9 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       id: p.id,
       provider: p.id,
       source: configured ? 'env' : 'catalogue',
-      protocol: s[settingName(p.id, 'PROTOCOL')] ?? p.protocol,
+      protocol,
       baseUrl: baseUrl ?? p.baseUrl,
+      urlSetting,
       auth: p.auth,
       keys,
       keySetting,
@@ -195,7 +206,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   ;(config.endpoints ?? []).forEach((raw, i) => {
     const def = endpointDefinitionSchema.safeParse(raw)
     if (!def.success) throw new SettingsError(`Invalid config file endpoints[${i}]: ${describeIssue(def.error.issues[0]!)}`)
-    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'config'), `config file endpoints[${i}]`))
+    backends.set(def.data.id, { ...wrap(() => buildEndpoint(def.data, 'config'), `config file endpoints[${i}]`), urlSetting: `config file endpoints[${i}].url` })
   })
   for (const { setting, definition } of endpointsFromEnv(strings)) {
     const def = endpointDefinitionSchema.safeParse(definition)
@@ -204,7 +215,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       const field = { url: 'URL', key: 'KEY', models: 'MODELS', provider: 'PROVIDER', id: 'URL' }[String(issue.path[0])] ?? 'URL'
       throw new SettingsError(`Invalid setting ${setting}_${field}: ${issue.path[0] === 'url' && issue.code === 'invalid_type' ? 'required' : issue.message}`)
     }
-    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`))
+    backends.set(def.data.id, { ...wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`), urlSetting: `${setting}_URL` })
   }
 
   const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY

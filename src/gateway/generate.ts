@@ -17,6 +17,7 @@ import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
 import { readUpstreamJson, upstreamError } from './upstream-body'
+import { shownUrl } from './whose-fault'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -81,8 +82,10 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   }
 
   const path = upstreamPath(route, back, stream)
+  const upstreamUrl = route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path)
+  if (rt.log.debugging) rt.log.debug(`upstream: POST ${shownUrl(upstreamUrl)} (${passThrough ? 'pass-through' : 'translated'})`)
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path),
+    url: upstreamUrl,
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
@@ -100,7 +103,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     `${req.method} ${url.pathname} ${front.id}→${route.backend.id}(${back.id}) model=${route.model} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
-  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
+  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl })
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
