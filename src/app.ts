@@ -5,6 +5,7 @@ import { healthReport } from './gateway/health'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
+import { explainMiss } from './http/route-hints'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
@@ -105,7 +106,12 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   geminiRoutes(app)
   registryRoutes(app)
 
-  app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.notFound((c) => {
+    const miss = explainMiss(c.req.method, c.req.path, app.routes)
+    const res = errorResponse(miss.error, miss.familyPath)
+    if (miss.allow) res.headers.set('allow', miss.allow)
+    return res
+  })
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)

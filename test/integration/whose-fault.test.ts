@@ -113,3 +113,118 @@ describe('an unknown back end prefix', () => {
     }
   })
 })
+
+describe('a path no route takes', () => {
+  const get = { headers: { authorization: `Bearer ${CLIENT_KEY}` } }
+  it('answers 404 in the protocol family of the path it probably meant, naming it', async () => {
+    const t = await setup(target())
+    try {
+      const doubled = await t.raw('/v1/v1/chat/completions', post(chat('openai:gpt-test')))
+      expect(doubled.status).toBe(404)
+      const db = (await doubled.json()) as any
+      expect(db.error).toMatchObject({ type: 'invalid_request_error', code: 'not_found' })
+      expect(db.error.message).toMatch(/^No route for POST \/v1\/v1\/chat\/completions\. Did you mean POST \/v1\/chat\/completions\? OpenAI clients take http:\/\/HOST\/v1/)
+
+      const missing = await t.raw('/chat/completions', post(chat('openai:gpt-test')))
+      expect(missing.status).toBe(404)
+      expect(((await missing.json()) as any).error.message).toContain('Did you mean POST /v1/chat/completions?')
+
+      const messages = await t.raw('/messages', post(msg('anthropic:claude-test')))
+      expect(messages.status).toBe(404)
+      expect(await messages.json()).toEqual({
+        type: 'error',
+        error: { type: 'not_found_error', message: expect.stringContaining('Did you mean POST /v1/messages?') },
+      })
+      const anthropicDoubled = await t.raw('/anthropic/v1/v1/messages', post(msg('anthropic:claude-test')))
+      expect(((await anthropicDoubled.json()) as any).error.message).toContain('Did you mean POST /anthropic/v1/messages?')
+
+      const gemini = await t.raw('/v1/models/gemini-2.5-pro:generateContent', post(gem))
+      expect(gemini.status).toBe(404)
+      expect(await gemini.json()).toEqual({
+        error: { code: 404, status: 'NOT_FOUND', message: expect.stringContaining('Did you mean POST /v1beta/models/gemini-2.5-pro:generateContent?') },
+      })
+
+      // an OpenAI model retrieval is not mistaken for Gemini; nothing to suggest
+      const plain = await t.raw('/v1/models/gpt-4.1', get)
+      expect(plain.status).toBe(404)
+      const pb = (await plain.json()) as any
+      expect(pb.error.code).toBe('not_found')
+      expect(pb.error.message).not.toContain('Did you mean')
+      expect(await t.upstream()).toHaveLength(0)
+    } finally {
+      await t.gw.close()
+    }
+  })
+
+  it('a wrong method on a known path is a 405 in that family, with Allow', async () => {
+    const t = await setup(target())
+    try {
+      const a = await t.raw('/v1/chat/completions', get)
+      expect(a.status).toBe(405)
+      expect(a.headers.get('allow')).toBe('POST')
+      expect(((await a.json()) as any).error).toMatchObject({ type: 'invalid_request_error', message: 'Method GET is not allowed on /v1/chat/completions; it takes POST.' })
+      const b = await t.raw('/v1/messages', get)
+      expect(b.status).toBe(405)
+      expect(await b.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'Method GET is not allowed on /v1/messages; it takes POST.' } })
+      const c = await t.raw('/v1beta/models', { ...get, method: 'DELETE' })
+      expect(c.status).toBe(405)
+      expect(await c.json()).toEqual({ error: { code: 405, status: 'INVALID_ARGUMENT', message: 'Method DELETE is not allowed on /v1beta/models; it takes GET.' } })
+    } finally {
+      await t.gw.close()
+    }
+  })
+})
+
+describe('base URLs', () => {
+  it('an upstream 404 names the URL the gateway called (no query string, no key) and the form the base URL takes', async () => {
+    // What OpenAI answers when the base URL lacks /v1.
+    const { createServer } = await import('node:http')
+    const openai = createServer((req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { message: `Invalid URL (${req.method} ${req.url})`, type: 'invalid_request_error', param: null, code: null } }))
+    })
+    await new Promise<void>((r) => openai.listen(0, '127.0.0.1', r))
+    const origin = `http://127.0.0.1:${(openai.address() as { port: number }).port}`
+    const t = await setup(target(), { OPENAI_BASE_URL: origin, PROXY_API_KEYS: '' })
+    try {
+      const res = await t.raw(`/v1/chat/completions?key=${CLIENT_KEY}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chat('openai:gpt-test')),
+      })
+      expect(res.status).toBe(404)
+      const text = await res.text()
+      expect(JSON.parse(text).error.message).toBe(
+        `Invalid URL (POST /chat/completions) — the gateway called POST ${origin}/chat/completions; ` +
+          'if that path is wrong, check OPENAI_BASE_URL: OpenAI-compatible base URLs include the version path, usually /v1 (https://api.openai.com/v1).',
+      )
+      expect(text).not.toContain(CLIENT_KEY)
+      expect(text).not.toContain(UPSTREAM_KEYS.openai)
+    } finally {
+      await t.gw.close()
+      openai.closeAllConnections()
+      await new Promise((r) => openai.close(r))
+    }
+  })
+
+  it('a pasted /v1 (Anthropic), /v1beta (Gemini) or endpoint path (OpenAI) is taken off at load', async () => {
+    const id = `norm-${Date.now().toString(36)}`
+    const base = upstream.baseFor(id)
+    const t = await setup(target(), {
+      ANTHROPIC_BASE_URL: `${base}/v1`,
+      GEMINI_BASE_URL: `${base}/v1beta`,
+      OPENAI_BASE_URL: `${base}/v1/chat/completions`,
+    })
+    try {
+      for (const [path, body] of [
+        ['/v1/messages', msg('anthropic:claude-test')],
+        ['/v1beta/models/gemini:gemini-test:generateContent', gem],
+        ['/v1/chat/completions', chat('openai:gpt-test')],
+      ] as const)
+        expect((await t.raw(path, post(body))).status).toBe(200)
+      expect(upstream.requests(id).map((r) => r.path)).toEqual(['/v1/messages', '/v1beta/models/gemini-test:generateContent', '/v1/chat/completions'])
+    } finally {
+      await t.gw.close()
+    }
+  })
+})
