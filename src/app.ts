@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { parseConfigFile, type ConfigFile } from './config/config-file'
 import { SettingsError } from './config/settings-error'
 import { healthReport } from './gateway/health'
+import { noBackendWarning } from './gateway/no-backend'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
@@ -79,7 +80,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
 
   const app = new Hono<GatewayEnv>()
   // No key needed. Broken settings are a 503 with the message (Node and Deno refuse to start instead).
-  app.get('/health', (c) => {
+  app.get('/health', async (c) => {
     let rt: Runtime
     try {
       rt = fixed ?? workerRuntime(c.env ?? {}, new URL(c.req.url))
@@ -87,6 +88,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
       if (err instanceof SettingsError) return c.json({ status: 'error', error: err.message }, 503)
       throw err
     }
+    await rt.ready
     return c.json(healthReport(rt))
   })
 
@@ -101,6 +103,13 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await next()
   })
 
+  // An empty model list says why in a header (the body stays what the SDKs parse).
+  for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models'])
+    app.get(path, async (c, next) => {
+      await next()
+      const none = noBackendWarning(c.var.rt)
+      if (none) c.res.headers.set('x-gateway-warnings', none)
+    })
   openaiRoutes(app)
   anthropicRoutes(app)
   geminiRoutes(app)

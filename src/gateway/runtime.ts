@@ -5,6 +5,7 @@ import { EndpointTable } from '../endpoints/endpoint-table'
 import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
+import { noBackendWarning } from './no-backend'
 import type { StateStore } from '../state/state-store'
 import type { Transport } from '../upstream/call-upstream'
 
@@ -53,6 +54,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const ready = (async () => {
     await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
     if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
+    const none = noBackendWarning({ endpoints })
+    if (none) log.warn(none)
   })()
 
   return { settings, endpoints, registry, models, transport: o.transport, store: o.store, log, ready, discover: runDiscovery }

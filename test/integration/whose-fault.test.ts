@@ -228,3 +228,40 @@ describe('base URLs', () => {
     }
   })
 })
+
+describe('a gateway with no back end', () => {
+  it('says so once at start, in /health, and in a header on the empty model lists the SDKs still parse', async () => {
+    const { vi } = await import('vitest')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const gw = await startGateway({ LLM_PROXY_LOCAL_DISCOVERY: '0', LOG_LEVEL: 'info' }, '127.0.0.1', 0)
+    try {
+      const health = await fetch(`${gw.url}/health`)
+      const expected = expect.stringMatching(/^No back end is configured: set a provider key such as OPENAI_API_KEY, .* or LLM_PROXY_ENDPOINT_<NAME>_URL$/)
+      expect(await health.json()).toEqual({ status: 'ok', warnings: [expected] })
+      expect(warn.mock.calls.filter(([m]) => String(m).includes('No back end is configured'))).toHaveLength(1)
+
+      for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
+        const res = await fetch(`${gw.url}${path}`)
+        expect(res.status).toBe(200)
+        expect(res.headers.get('x-gateway-warnings')).toEqual(expected)
+      }
+      const openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'x', maxRetries: 0 })
+      const page = await openai.models.list()
+      expect(page.data).toEqual([])
+      const anthropic = new Anthropic({ baseURL: `${gw.url}/anthropic`, apiKey: 'x', maxRetries: 0 })
+      expect((await anthropic.models.list()).data).toEqual([])
+    } finally {
+      warn.mockRestore()
+      await gw.close()
+    }
+    // with a back end, no such header
+    const t = await setup(target())
+    try {
+      const res = await t.raw('/v1/models', { headers: { authorization: `Bearer ${CLIENT_KEY}` } })
+      expect(res.headers.get('x-gateway-warnings')).toBeNull()
+      expect(await (await fetch(`${t.gw.url}/health`)).json()).toEqual({ status: 'ok' })
+    } finally {
+      await t.gw.close()
+    }
+  })
+})
