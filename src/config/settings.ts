@@ -49,6 +49,8 @@ export interface DiscoverySettings {
   enabled: boolean
   /** Hosts probed on every service port. */
   hosts: string[]
+  /** LLM_PROXY_DISCOVERY_HOSTS was not set: `hosts` is the default list. */
+  defaultHosts?: boolean
   /** Extra `host` (every port) or `host:port` entries. */
   peers: string[]
   /** Port per service; tests and unusual setups move them. */
@@ -251,6 +253,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     discovery: {
       enabled: discoveryEnabled,
       hosts: (s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length ? s.LLM_PROXY_DISCOVERY_HOSTS : ['127.0.0.1', 'host.docker.internal'],
+      defaultHosts: !(s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length,
       peers: s.LLM_PROXY_DISCOVERY_PEERS,
       ports,
       timeoutMs: s.LLM_PROXY_DISCOVERY_TIMEOUT_MS,
