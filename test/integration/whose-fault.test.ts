@@ -265,3 +265,35 @@ describe('a gateway with no back end', () => {
     }
   })
 })
+
+describe('LOG_LEVEL=debug', () => {
+  it('logs each routing decision and the upstream URL, never keys, bodies or the client’s ?key=', async () => {
+    const { vi } = await import('vitest')
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+    const t = await setup(target(), { LOG_LEVEL: 'debug', DEFAULT_BACKEND: 'anthropic', MODEL_ALIASES: 'fast=openai:gpt-test' })
+    try {
+      const secretText = 'my secret prompt text'
+      const body = (model: string) => JSON.stringify({ model, messages: [{ role: 'user', content: secretText }] })
+      const h = { 'content-type': 'application/json' }
+      for (const model of ['openai:gpt-test', 'gpt-4.1', 'fast', 'mystery'])
+        expect((await t.raw(`/v1/chat/completions?key=${CLIENT_KEY}&beta=true`, { method: 'POST', headers: h, body: body(model) })).status).toBe(200)
+      const lines = log.mock.calls.map(([m]) => String(m))
+      const base = `${upstream.url}/t/`
+      expect(lines.filter((l) => l.startsWith('route: '))).toEqual([
+        'route: "openai:gpt-test" → openai model=gpt-test (explicit)',
+        'route: "gpt-4.1" → openai model=gpt-4.1 (listed)',
+        'route: "fast" → openai model=gpt-test (alias, explicit)',
+        'route: "mystery" → anthropic model=mystery (default)',
+      ])
+      const up = lines.filter((l) => l.startsWith('upstream: '))
+      expect(up).toHaveLength(4)
+      expect(up[0]).toMatch(new RegExp(`^upstream: POST ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^ ]+/v1/chat/completions \\(pass-through\\)$`))
+      expect(up[3]).toMatch(/\/v1\/messages \(translated\)$/)
+      const all = lines.join('\n')
+      for (const secret of [CLIENT_KEY, UPSTREAM_KEYS.openai, UPSTREAM_KEYS.anthropic, secretText, 'beta=true']) expect(all).not.toContain(secret)
+    } finally {
+      log.mockRestore()
+      await t.gw.close()
+    }
+  })
+})
