@@ -39,7 +39,7 @@ export function urlSettingOf(b: Backend): string {
  */
 export function explainUpstreamError(err: GatewayError, status: number, call: UpstreamCallContext): GatewayError {
   const b = call.backend
-  if (err.kind === 'authentication' || err.kind === 'permission' || status === 401 || status === 403) {
+  if (status === 401 || status === 403 || err.kind === 'authentication') {
     // Claude Code reads "x-api-key" in a message as "your key is wrong, log in again": not the case here.
     const said = err.message.replace(/x-api-key/gi, 'API key header')
     const message = b.keys.length
