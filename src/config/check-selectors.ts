@@ -51,7 +51,12 @@ export function checkSelectorParams(setting: string, selector: string): string {
 
 /** A back end id named by a setting (DEFAULT_BACKEND, or a selector's prefix). */
 export function checkBackendName(setting: string, id: string, ctx: SelectorContext, selector?: string): void {
-  if (ctx.backends.has(id)) return
+  const known = ctx.backends.get(id)
+  if (known) {
+    // Legal, but every request it routes would fail until the key is set.
+    if (!known.configured && known.keyRequired && !known.keys.length) ctx.warn(`${setting} names back end "${id}", which has no key: set ${known.keySetting}`)
+    return
+  }
   if (selector && [...ctx.backends.values()].some((b) => b.models.includes(selector))) return
   if (ctx.discovery && DISCOVERABLE.test(id)) return
   if (ctx.registry) {

@@ -43,6 +43,12 @@ describe('selectors in settings are checked at start', () => {
     // with the registry on, any id may be added at run time: a warning, not an error
     const s = load({ FORCE_MODEL: 'box:qwen', ADMIN_API_KEY: 'admin' })
     expect(s.warnings).toEqual(['FORCE_MODEL names back end "box", which no setting defines: it must come from the registry API'])
+    // a back end that is known but has no key yet: a warning naming the setting
+    expect(load({ DEFAULT_BACKEND: 'anthropic', FORCE_MODEL: 'gemini:gemini-2.5-pro' }).warnings).toEqual([
+      'DEFAULT_BACKEND names back end "anthropic", which has no key: set ANTHROPIC_API_KEY',
+      'FORCE_MODEL names back end "gemini", which has no key: set GEMINI_API_KEY',
+    ])
+    expect(load({ DEFAULT_BACKEND: 'openai' }).warnings).toEqual([])
     // a colon model nobody lists must carry its back end
     expect(() => load({ FORCE_MODEL: 'llama3:8b' })).toThrow(/e\.g\. ollama:llama3:8b/)
   })
