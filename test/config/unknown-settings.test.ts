@@ -28,6 +28,17 @@ describe('names that look like settings but are not', () => {
     expect(s.warnings.join('\n')).not.toMatch(/secret|127\.0\.0\.1/)
   })
 
+  it('maps other programs’ names for the same thing to the gateway’s', () => {
+    const s = loadSettings({ OPENAI_API_BASE: 'x', AZURE_OPENAI_ENDPOINT: 'x', ANTHROPIC_AUTH_TOKEN: 'x', ANTHROPIC_MODEL: 'x', LLM_PROXY_ENDPOINT_BOX: 'x' })
+    expect(s.warnings).toEqual([
+      'Unknown setting OPENAI_API_BASE; did you mean OPENAI_BASE_URL?',
+      'Unknown setting AZURE_OPENAI_ENDPOINT; did you mean AZURE_OPENAI_BASE_URL?',
+      'Unknown setting ANTHROPIC_AUTH_TOKEN; did you mean ANTHROPIC_API_KEY?',
+      'Unknown setting ANTHROPIC_MODEL; did you mean ANTHROPIC_MODELS?',
+      'Unknown setting LLM_PROXY_ENDPOINT_BOX; did you mean LLM_PROXY_ENDPOINT_BOX_URL?',
+    ])
+  })
+
   it('leaves the rest of a process environment alone', () => {
     const s = loadSettings({
       PATH: '/usr/bin',
