@@ -1,9 +1,12 @@
 import { Hono } from 'hono'
 import { parseConfigFile, type ConfigFile } from './config/config-file'
 import { SettingsError } from './config/settings-error'
+import { healthReport } from './gateway/health'
+import { noBackendWarning } from './gateway/no-backend'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
+import { explainMiss } from './http/route-hints'
 import { logLine, logValue } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
@@ -42,6 +45,8 @@ function errorResponse(err: unknown, path: string): Response {
   const { status, body } = protocolForPath(path).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
+  // Retrying cannot fix the gateway's own key: the OpenAI and Anthropic SDKs read this header.
+  if (gatewayError.kind === 'upstream_auth') headers['x-should-retry'] = 'false'
   return Response.json(body, { status, headers })
 }
 
@@ -56,19 +61,37 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), canDiscover: true })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
-  const perEnv = new WeakMap<object, Runtime>()
+  // Bad settings are remembered too: every request answers with the same message.
+  const perEnv = new WeakMap<object, Runtime | SettingsError>()
   const workerRuntime = (env: Record<string, unknown>, url: URL): Runtime => {
     let rt = perEnv.get(env)
+    if (rt instanceof SettingsError) throw rt
     if (!rt) {
-      const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-      rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+      try {
+        const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
+        rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+      } catch (err) {
+        if (err instanceof SettingsError) perEnv.set(env, err)
+        throw err
+      }
       perEnv.set(env, rt)
     }
     return rt
   }
 
   const app = new Hono<GatewayEnv>()
-  app.get('/health', (c) => c.json({ status: 'ok' }))
+  // No key needed. Broken settings are a 503 with the message (Node and Deno refuse to start instead).
+  app.get('/health', async (c) => {
+    let rt: Runtime
+    try {
+      rt = fixed ?? workerRuntime(c.env ?? {}, new URL(c.req.url))
+    } catch (err) {
+      if (err instanceof SettingsError) return c.json({ status: 'error', error: err.message }, 503)
+      throw err
+    }
+    await rt.ready
+    return c.json(healthReport(rt))
+  })
 
   app.use('*', async (c, next) => {
     const url = new URL(c.req.url)
@@ -81,12 +104,24 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await next()
   })
 
+  // An empty model list says why in a header (the body stays what the SDKs parse).
+  for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models'])
+    app.get(path, async (c, next) => {
+      await next()
+      const none = noBackendWarning(c.var.rt)
+      if (none) c.res.headers.set('x-gateway-warnings', none)
+    })
   openaiRoutes(app)
   anthropicRoutes(app)
   geminiRoutes(app)
   registryRoutes(app)
 
-  app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.notFound((c) => {
+    const miss = explainMiss(c.req.method, c.req.path, app.routes)
+    const res = errorResponse(miss.error, miss.familyPath)
+    if (miss.allow) res.headers.set('allow', miss.allow)
+    return res
+  })
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)

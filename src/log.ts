@@ -2,8 +2,12 @@ export type LogLevel = 'silent' | 'error' | 'info' | 'debug'
 
 export interface Logger {
   error(message: string): void
+  /** Something the operator should fix that does not stop the gateway; shown from `info` up. */
+  warn(message: string): void
   info(message: string): void
   debug(message: string): void
+  /** Whether debug lines are printed: callers skip building them otherwise. */
+  readonly debugging: boolean
 }
 
 const RANK: Record<LogLevel, number> = { silent: 0, error: 1, info: 2, debug: 3 }
@@ -37,7 +41,9 @@ export function createLogger(level: LogLevel): Logger {
   const at = RANK[level]
   return {
     error: (m) => at >= 1 && console.error(logLine(m)),
+    warn: (m) => at >= 2 && console.warn(logLine(`warning: ${m}`)),
     info: (m) => at >= 2 && console.log(logLine(m)),
     debug: (m) => at >= 3 && console.log(logLine(m)),
+    debugging: at >= 3,
   }
 }

@@ -6,6 +6,9 @@ import { CATALOGUE, type ProviderEntry } from '../providers/catalogue'
 import { PROTOCOL_IDS, type ProtocolId, type UpstreamQuirks } from '../protocols/types'
 import type { ConfigFile } from './config-file'
 import { SettingsError } from './settings-error'
+import { normaliseBaseUrl } from './base-url'
+import { checkSettingNames } from './check-setting-names'
+import { checkBackendName, checkSelector, checkSelectorParams, type SelectorContext } from './check-selectors'
 
 export { SettingsError }
 
@@ -33,6 +36,8 @@ export interface Backend {
   pathTemplate?: string
   /** The setting that must hold its URL, when the catalogue has no usable default (Azure). */
   baseUrlSetting?: string
+  /** Where its URL is set, for error messages (`OPENAI_BASE_URL`, `LLM_PROXY_ENDPOINT_BOX_URL`). */
+  urlSetting?: string
 }
 
 export interface Alias {
@@ -44,6 +49,8 @@ export interface DiscoverySettings {
   enabled: boolean
   /** Hosts probed on every service port. */
   hosts: string[]
+  /** LLM_PROXY_DISCOVERY_HOSTS was not set: `hosts` is the default list. */
+  defaultHosts?: boolean
   /** Extra `host` (every port) or `host:port` entries. */
   peers: string[]
   /** Port per service; tests and unusual setups move them. */
@@ -67,6 +74,10 @@ export interface Settings {
   anthropicVersion: string
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
+  /** Said once at start (and on Workers in /health): names that look like settings but are not. */
+  warnings: string[]
+  /** For the debug log: what was adjusted at load (a base URL's extra path). */
+  notes: string[]
 }
 
 const list = z
@@ -132,6 +143,8 @@ function buildSchema() {
 }
 
 const schema = buildSchema()
+/** Every setting's name (the schema's), for spotting look-alikes. */
+export const SETTING_NAMES: ReadonlySet<string> = new Set(Object.keys(schema.shape))
 
 /**
  * Reads the settings from a flat string map (Worker bindings, `.dev.vars`, or the
@@ -139,6 +152,8 @@ const schema = buildSchema()
  * SettingsError naming the bad setting.
  */
 export function loadSettings(env: Record<string, unknown>, config: ConfigFile = {}): Settings {
+  const warnings = checkSettingNames(env, config.settings, SETTING_NAMES)
+  const notes: string[] = []
   const strings: Record<string, string> = { ...(config.settings ?? {}) }
   for (const [k, v] of Object.entries(env)) if (typeof v === 'string') strings[k] = v
   const parsed = schema.safeParse(strings)
@@ -157,7 +172,14 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       keys = s[settingName(shared, 'API_KEY')]
       keySetting = settingName(shared, 'API_KEY')
     }
-    const baseUrl: string | undefined = s[settingName(p.id, 'BASE_URL')] ?? (shared ? s[settingName(shared, 'BASE_URL')] : undefined)
+    const urlSetting = s[settingName(p.id, 'BASE_URL')] !== undefined || !shared ? settingName(p.id, 'BASE_URL') : settingName(shared, 'BASE_URL')
+    const protocol: ProtocolId = s[settingName(p.id, 'PROTOCOL')] ?? p.protocol
+    let baseUrl: string | undefined = s[urlSetting]
+    if (baseUrl !== undefined) {
+      const fixed = normaliseBaseUrl(baseUrl, protocol)
+      if (fixed.dropped) notes.push(`${urlSetting}: dropped "${fixed.dropped}" from its end (the gateway adds that path itself)`)
+      baseUrl = fixed.url
+    }
     const models: string[] = s[settingName(p.id, 'MODELS')]
     // A deployment-style host (Azure) has no usable default URL: it needs its own.
     const configured = (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
@@ -165,8 +187,9 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       id: p.id,
       provider: p.id,
       source: configured ? 'env' : 'catalogue',
-      protocol: s[settingName(p.id, 'PROTOCOL')] ?? p.protocol,
+      protocol,
       baseUrl: baseUrl ?? p.baseUrl,
+      urlSetting,
       auth: p.auth,
       keys,
       keySetting,
@@ -185,7 +208,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   ;(config.endpoints ?? []).forEach((raw, i) => {
     const def = endpointDefinitionSchema.safeParse(raw)
     if (!def.success) throw new SettingsError(`Invalid config file endpoints[${i}]: ${describeIssue(def.error.issues[0]!)}`)
-    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'config'), `config file endpoints[${i}]`))
+    backends.set(def.data.id, { ...wrap(() => buildEndpoint(def.data, 'config'), `config file endpoints[${i}]`), urlSetting: `config file endpoints[${i}].url` })
   })
   for (const { setting, definition } of endpointsFromEnv(strings)) {
     const def = endpointDefinitionSchema.safeParse(definition)
@@ -194,22 +217,26 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       const field = { url: 'URL', key: 'KEY', models: 'MODELS', provider: 'PROVIDER', id: 'URL' }[String(issue.path[0])] ?? 'URL'
       throw new SettingsError(`Invalid setting ${setting}_${field}: ${issue.path[0] === 'url' && issue.code === 'invalid_type' ? 'required' : issue.message}`)
     }
-    backends.set(def.data.id, wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`))
+    backends.set(def.data.id, { ...wrap(() => buildEndpoint(def.data, 'env'), `${setting}_PROVIDER`), urlSetting: `${setting}_URL` })
   }
 
+  const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY
+  const discoveryEnabled = !['0', 'false', 'off'].includes(discoveryFlag ?? '')
+  // Selectors in settings are checked now, as a request's model would be later.
+  const selectors: SelectorContext = { backends, discovery: discoveryEnabled, registry: Boolean(s.ADMIN_API_KEY), warn: (m) => warnings.push(m) }
   let defaultBackend: Settings['defaultBackend']
   if (s.DEFAULT_BACKEND) {
     const raw: string = s.DEFAULT_BACKEND
     const at = raw.indexOf(':')
     const backend = at === -1 ? raw : raw.slice(0, at)
-    if (!backends.has(backend))
-      throw new SettingsError(
-        `Invalid setting DEFAULT_BACKEND: unknown back end "${backend}" (known: ${[...backends.keys()].join(', ')})`,
-      )
+    checkBackendName('DEFAULT_BACKEND', backend, selectors)
+    if (at !== -1 && raw.slice(at + 1)) checkSelectorParams('DEFAULT_BACKEND', raw.slice(at + 1))
     defaultBackend = at === -1 ? { backend } : { backend, model: raw.slice(at + 1) || undefined }
   }
+  if (s.FORCE_MODEL) checkSelector('FORCE_MODEL', s.FORCE_MODEL, selectors)
+  const aliases = parseAliases(s.MODEL_ALIASES, config.aliases)
+  for (const a of aliases) checkSelector(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target, selectors)
 
-  const discoveryFlag: string | undefined = s.LLM_PROXY_LOCAL_DISCOVERY
   const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
   for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
     const m = /^([a-z]+):(\d+)$/.exec(entry)
@@ -222,10 +249,11 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     clientKeys: s.PROXY_API_KEYS,
     adminKey: s.ADMIN_API_KEY || undefined,
     forceModel: s.FORCE_MODEL || undefined,
-    aliases: parseAliases(s.MODEL_ALIASES, config.aliases),
+    aliases: aliases.map(({ pattern, target }) => ({ pattern, target })),
     discovery: {
-      enabled: !['0', 'false', 'off'].includes(discoveryFlag ?? ''),
+      enabled: discoveryEnabled,
       hosts: (s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length ? s.LLM_PROXY_DISCOVERY_HOSTS : ['127.0.0.1', 'host.docker.internal'],
+      defaultHosts: !(s.LLM_PROXY_DISCOVERY_HOSTS as string[]).length,
       peers: s.LLM_PROXY_DISCOVERY_PEERS,
       ports,
       timeoutMs: s.LLM_PROXY_DISCOVERY_TIMEOUT_MS,
@@ -237,6 +265,8 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     anthropicVersion: s.ANTHROPIC_VERSION,
     logLevel: s.LOG_LEVEL,
     backends,
+    warnings,
+    notes,
   }
 }
 
@@ -256,8 +286,9 @@ function wrap<T>(build: () => T, where: string): T {
  * MODEL_ALIASES as a JSON object (`{"claude-3-5-haiku*":"openrouter:qwen/qwen3-coder"}`) or a comma
  * list of `pattern=selector`; over the config file's `aliases` (the variable wins on the same pattern).
  */
-function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Alias[] {
+function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Array<Alias & { fromFile: boolean }> {
   const map: Record<string, string> = { ...fromFile }
+  const fromEnv = new Set<string>()
   if (raw && raw.trim()) {
     if (raw.trim().startsWith('{')) {
       let obj: unknown
@@ -269,6 +300,7 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SettingsError(`Invalid setting MODEL_ALIASES: the target of "${k}" must be a string`)
         map[k] = v
+        fromEnv.add(k)
       }
     } else
       for (const pair of raw.split(',')) {
@@ -276,7 +308,8 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
         if (at <= 0 || at === pair.length - 1)
           throw new SettingsError(`Invalid setting MODEL_ALIASES: "${pair.trim()}" is not pattern=selector`)
         map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+        fromEnv.add(pair.slice(0, at).trim())
       }
   }
-  return Object.entries(map).map(([pattern, target]) => ({ pattern, target }))
+  return Object.entries(map).map(([pattern, target]) => ({ pattern, target, fromFile: !fromEnv.has(pattern) }))
 }

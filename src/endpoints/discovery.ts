@@ -22,25 +22,53 @@ export interface DiscoveryHit {
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
-/** Hosts already reported as unresolvable: one warning each, per process. */
-const warned = new Set<string>()
+/** Hosts found not to resolve: reported once, then never probed again in this process. */
+const unresolvable = new Set<string>()
+const IP = /^(\d+\.\d+\.\d+\.\d+|\[?[0-9a-f:]+\]?)$/i
+
+const ON_WORKERD = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
+
+type Probe = { host: string; port: number; service: Service }
 
 /**
  * Probes every host on every service port (and each peer `host:port`), in
- * parallel, each with a short timeout. Refused connections are silent; a host
- * that does not resolve is reported once and skipped.
+ * parallel, each with a short timeout. Refused connections are silent. A host
+ * name is probed once first: if it does not resolve, that is one log line and the
+ * host is skipped from then on (under workerd, each failed lookup is also logged
+ * by the runtime itself, so fewer lookups is fewer of those too).
  */
 export async function discover(settings: DiscoverySettings, transport: Transport, log: Logger): Promise<DiscoveryHit[]> {
-  const probes: Array<{ host: string; port: number; service: Service }> = []
+  const byHost = new Map<string, Probe[]>()
+  const add = (p: Probe) => byHost.set(p.host, [...(byHost.get(p.host) ?? []), p])
   const byPort = (port: number) => SERVICES.find((s) => settings.ports[s.provider] === port)
-  for (const host of settings.hosts) for (const service of SERVICES) probes.push({ host, port: settings.ports[service.provider]!, service })
+  // Under workerd (wrangler dev) every failed lookup is also a stack trace from the runtime, and the Worker
+  // runs on the host machine, where host.docker.internal rarely means anything: probe it only when asked to.
+  const hosts = settings.defaultHosts && ON_WORKERD ? settings.hosts.filter((h) => h !== 'host.docker.internal') : settings.hosts
+  for (const host of hosts) for (const service of SERVICES) add({ host, port: settings.ports[service.provider]!, service })
   for (const peer of settings.peers) {
     const m = /^(.+):(\d+)$/.exec(peer)
-    if (!m) for (const service of SERVICES) probes.push({ host: peer, port: settings.ports[service.provider]!, service })
-    else probes.push({ host: m[1]!, port: Number(m[2]), service: byPort(Number(m[2])) ?? SERVICES[1] })
+    if (!m) for (const service of SERVICES) add({ host: peer, port: settings.ports[service.provider]!, service })
+    else add({ host: m[1]!, port: Number(m[2]), service: byPort(Number(m[2])) ?? SERVICES[1] })
   }
-  const results = await Promise.all(probes.map((p) => probe(p.host, p.port, p.service, settings.timeoutMs, transport, log)))
-  return results.filter((h): h is DiscoveryHit => h !== undefined)
+  const run = (p: Probe) => probe(p.host, p.port, p.service, settings.timeoutMs, transport, log)
+  const perHost = [...byHost].map(async ([host, probes]): Promise<Array<DiscoveryHit | undefined>> => {
+    if (unresolvable.has(host)) return []
+    if (IP.test(host)) return Promise.all(probes.map(run))
+    const first = await run(probes[0]!)
+    if (unresolvable.has(host)) return []
+    return [first, ...(await Promise.all(probes.slice(1).map(run)))]
+  })
+  return (await Promise.all(perHost)).flat().filter((h): h is DiscoveryHit => h !== undefined)
+}
+
+/**
+ * A failed lookup: Node says ENOTFOUND / EAI_AGAIN; workerd gives JS only
+ * "internal error; reference = …" (a refused connection there is "Network connection lost.").
+ */
+function lookupFailed(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } })?.cause?.code
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true
+  return err instanceof Error && err.message.startsWith('internal error')
 }
 
 async function probe(host: string, port: number, service: Service, timeoutMs: number, transport: Transport, log: Logger) {
@@ -55,10 +83,9 @@ async function probe(host: string, port: number, service: Service, timeoutMs: nu
     const models = service.read(await res.json()).filter((m: unknown): m is string => typeof m === 'string' && m !== '')
     return { provider: service.provider, host, port, models } satisfies DiscoveryHit
   } catch (err) {
-    const code = (err as { cause?: { code?: string } })?.cause?.code
-    if ((code === 'ENOTFOUND' || code === 'EAI_AGAIN') && !warned.has(host)) {
-      warned.add(host)
-      log.error(`discovery: host ${host} does not resolve; skipping it`)
+    if (lookupFailed(err) && !unresolvable.has(host)) {
+      unresolvable.add(host)
+      log.info(`discovery: host ${host} does not resolve; skipping it`)
     }
     return undefined
   } finally {

@@ -2,12 +2,13 @@ import { estimateTokens } from '../hub/estimate-tokens'
 import type { HubRequest } from '../hub/request'
 import { readJsonBody } from '../http/read-body'
 import type { ProtocolId } from '../protocols/types'
-import { resolveModel } from '../routing/resolve-model'
+import { routeRequest } from '../routing/resolve-model'
 import { callUpstream } from '../upstream/call-upstream'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { withClientQuery } from './generate'
 import type { Runtime } from './runtime'
 import { upstreamError } from './upstream-body'
+import { shownUrl } from './whose-fault'
 import { PROTOCOLS } from '../protocols'
 
 export interface CountTokensFront {
@@ -31,13 +32,15 @@ export interface CountTokensFront {
 export async function countTokens(req: Request, rt: Runtime, front: CountTokensFront): Promise<Response> {
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
   const hub = front.decode(body)
-  const route = resolveModel(hub.model, rt)
+  const route = await routeRequest(hub.model, rt)
 
   if (route.backend.protocol !== front.protocol)
     return Response.json(front.estimate(estimateTokens(hub)), { headers: { 'x-gateway-estimate': 'true' } })
 
+  const upstreamUrl = route.backend.baseUrl + withClientQuery(front.upstreamPath(route.model), new URL(req.url))
+  if (rt.log.debugging) rt.log.debug(`upstream: POST ${shownUrl(upstreamUrl)} (count tokens)`)
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + withClientQuery(front.upstreamPath(route.model), new URL(req.url)),
+    url: upstreamUrl,
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
@@ -50,7 +53,8 @@ export async function countTokens(req: Request, rt: Runtime, front: CountTokensF
     timeoutMs: rt.settings.upstreamTimeoutMs,
     clientSignal: req.signal,
   })
-  if (!upstream.ok) throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError)
+  if (!upstream.ok)
+    throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl })
   const headers = downstreamHeaders(upstream.headers, true)
   headers['content-type'] = 'application/json'
   return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers })

@@ -9,7 +9,7 @@ import { readJson } from '../http/read-body'
 import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
-import { resolveModel, type Route } from '../routing/resolve-model'
+import { routeRequest, type Route } from '../routing/resolve-model'
 import { parseSse, sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
@@ -19,6 +19,7 @@ import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
 import { readUpstreamJson, upstreamError } from './upstream-body'
+import { shownUrl } from './whose-fault'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -56,7 +57,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
   const envelope = front.envelope(body, options.hints)
   const hooks = options.hooks
-  const route = resolveModel(envelope.model, rt)
+  const route = await routeRequest(envelope.model, rt)
   const back = PROTOCOLS[route.backend.protocol]
   // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
   const sameProtocol = back.id === front.id && !route.overrides
@@ -83,8 +84,10 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   }
 
   const path = upstreamPath(route, back, stream)
+  const upstreamUrl = route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path)
+  if (rt.log.debugging) rt.log.debug(`upstream: POST ${shownUrl(upstreamUrl)} (${passThrough ? 'pass-through' : 'translated'})`)
   const upstream = await callUpstream({
-    url: route.backend.baseUrl + (passThrough ? withClientQuery(path, url) : path),
+    url: upstreamUrl,
     headers: upstreamHeaders({
       backend: route.backend,
       client: req.headers,
@@ -102,7 +105,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     `${req.method} ${logValue(url.pathname)} ${front.id}→${route.backend.id}(${back.id}) model=${logValue(route.model)} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
-  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
+  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl })
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers['x-gateway-warnings'] = headerValue(warnings.join('; '))

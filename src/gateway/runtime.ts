@@ -5,6 +5,7 @@ import { EndpointTable } from '../endpoints/endpoint-table'
 import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
+import { noBackendWarning } from './no-backend'
 import type { StateStore } from '../state/state-store'
 import type { Transport } from '../upstream/call-upstream'
 
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
   const log = createLogger(settings.logLevel)
+  for (const w of settings.warnings) log.warn(w)
+  for (const n of settings.notes) log.debug(n)
   const endpoints = new EndpointTable(settings.backends)
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
@@ -51,6 +54,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const ready = (async () => {
     await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
     if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
+    const none = noBackendWarning({ endpoints })
+    if (none) log.warn(none)
   })()
 
   return { settings, endpoints, registry, models, transport: o.transport, store: o.store, log, ready, discover: runDiscovery }

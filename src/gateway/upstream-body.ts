@@ -1,5 +1,6 @@
 import { GatewayError } from '../hub/errors'
 import type { UpstreamResponse } from '../upstream/transport'
+import { explainUpstreamError, type UpstreamCallContext } from './whose-fault'
 
 /** An upstream's JSON answer; anything else is a 502 that says what came back. */
 export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> {
@@ -25,9 +26,18 @@ export async function readUpstreamError(res: UpstreamResponse): Promise<string> 
   }
 }
 
-/** The upstream's error, decoded by its protocol, carrying its Retry-After. */
-export async function upstreamError(res: UpstreamResponse, decode: (status: number, body: string) => GatewayError): Promise<GatewayError> {
-  const err = decode(res.status, await readUpstreamError(res))
+/**
+ * The upstream's error, decoded by its protocol, carrying its Retry-After. With the
+ * call's context, an upstream that refuses the gateway's own key and a 404 are told
+ * as what they are (see whose-fault.ts).
+ */
+export async function upstreamError(
+  res: UpstreamResponse,
+  decode: (status: number, body: string) => GatewayError,
+  call?: UpstreamCallContext,
+): Promise<GatewayError> {
+  let err = decode(res.status, await readUpstreamError(res))
+  if (call) err = explainUpstreamError(err, res.status, call)
   const retryAfter = res.headers.get('retry-after')
   if (retryAfter) err.retryAfter = retryAfter
   return err

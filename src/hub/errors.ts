@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'rate_limit' // 429
   | 'api_error' // 500 and unknown upstream failures
   | 'bad_gateway' // 502: upstream unreachable or spoke nonsense
+  | 'upstream_auth' // 502: the upstream refused the gateway's own key (not the client's fault)
   | 'overloaded' // 503 / 529
   | 'timeout' // 504
 
@@ -23,6 +24,7 @@ const STATUS: Record<ErrorKind, number> = {
   rate_limit: 429,
   api_error: 500,
   bad_gateway: 502,
+  upstream_auth: 502,
   overloaded: 503,
   timeout: 504,
 }

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net'
  * - otherwise → `Hello from <protocol>!` in several chunks.
  * Usage is fixed: 20 prompt tokens (5 of them cached), 9 output tokens.
  * A model named `fail-midstream` sends two chunks and then drops the connection;
- * `error-429` answers 429 with the protocol's error body.
+ * `error-429` answers 429 with the protocol's error body; `error-401` refuses the key as the provider would.
  */
 export interface RecordedRequest {
   method: string
@@ -415,6 +415,20 @@ export async function startFakeUpstream(host = '127.0.0.1', port = 0): Promise<F
             : protocol === 'gemini'
               ? { error: { code: 429, message: 'Rate limit reached for fake model', status: 'RESOURCE_EXHAUSTED' } }
               : { error: { message: 'Rate limit reached for fake model', type: 'requests', code: 'rate_limit_exceeded' } },
+        ),
+      )
+      return
+    }
+    if (model === 'error-401') {
+      // Each provider's answer to a wrong key (Google's is a 400 with API_KEY_INVALID).
+      res.writeHead(protocol === 'gemini' ? 400 : 401, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify(
+          protocol === 'anthropic'
+            ? { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }
+            : protocol === 'gemini'
+              ? { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } }
+              : { error: { message: 'Incorrect API key provided: sk-up-op***', type: 'invalid_request_error', code: 'invalid_api_key', param: null } },
         ),
       )
       return

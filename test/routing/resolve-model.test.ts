@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { loadSettings } from '../../src/config/settings'
 import { EndpointTable } from '../../src/endpoints/endpoint-table'
 import { GatewayError } from '../../src/hub/errors'
-import { resolveModel } from '../../src/routing/resolve-model'
+import { resolveModel, routeRequest, UnknownBackendError } from '../../src/routing/resolve-model'
 
 const routing = (env: Record<string, string>) => {
   const s = loadSettings(env)
@@ -76,5 +76,58 @@ describe('aliases, forced model and selector parameters', () => {
     expect(() => resolveModel('openai:gpt-4o?colour=red', settings())).toThrow(/unknown parameter "colour"/)
     const viaDefault = resolveModel('anything', settings({ DEFAULT_BACKEND: 'ollama:qwen3?top_p=0.5' }))
     expect(viaDefault).toMatchObject({ backend: { id: 'ollama' }, model: 'qwen3', overrides: { topP: 0.5 } })
+  })
+})
+
+describe('unknown back ends and why a route was chosen', () => {
+  it('prefix:model with an unknown prefix is a 400 even with DEFAULT_BACKEND, configured back ends listed first', () => {
+    const r = settings({ DEFAULT_BACKEND: 'openai:gpt-4o' })
+    try {
+      resolveModel('opnai:gpt-4o', r)
+      expect.unreachable()
+    } catch (e) {
+      expect(e).toBeInstanceOf(UnknownBackendError)
+      expect((e as GatewayError).status).toBe(400)
+      expect((e as GatewayError).param).toBe('model')
+      expect((e as GatewayError).message).toMatch(
+        /^Unknown back end "opnai" in model "opnai:gpt-4o" \(configured: openai, anthropic, openai-responses, ollama; others, which need a key or URL: gemini, azure-openai,/,
+      )
+    }
+  })
+
+  it('a colon model a back end lists still works; a bare model nobody claims still goes to DEFAULT_BACKEND', () => {
+    const r = settings({ DEFAULT_BACKEND: 'openai:gpt-4o', OLLAMA_MODELS: 'llama3:8b' })
+    expect(resolveModel('llama3:8b', r)).toMatchObject({ backend: { id: 'ollama' }, model: 'llama3:8b', why: 'listed' })
+    expect(resolveModel('mystery', r)).toMatchObject({ backend: { id: 'openai' }, model: 'gpt-4o', why: 'default' })
+    expect(resolveModel('anthropic:claude-x', r)).toMatchObject({ why: 'explicit' })
+    const forced = settings({ FORCE_MODEL: 'openai:gpt-4o' })
+    expect(resolveModel('x', forced)).toMatchObject({ why: 'explicit', via: 'force' })
+    const aliased = settings({ MODEL_ALIASES: 'fast=gpt-4.1-mini' })
+    expect(resolveModel('fast', aliased)).toMatchObject({ backend: { id: 'openai' }, why: 'listed', via: 'alias' })
+  })
+
+  it('routeRequest fetches the live lists once when a colon model is not listed yet, and logs the decision at debug', async () => {
+    const base = settings({ DEFAULT_BACKEND: 'openai' })
+    const cache = new Map<string, string[]>()
+    const fetched: string[] = []
+    const models = {
+      cached: (id: string) => cache.get(id),
+      modelsOf: async (b: { id: string }) => {
+        fetched.push(b.id)
+        cache.set(b.id, b.id === 'ollama' ? ['llama3:8b'] : [])
+        return cache.get(b.id)!
+      },
+    }
+    const lines: string[] = []
+    const log = { error() {}, warn() {}, info() {}, debug: (m: string) => lines.push(m), debugging: true }
+    const rt = { ...base, models: models as never, log }
+    expect(await routeRequest('llama3:8b', rt)).toMatchObject({ backend: { id: 'ollama' }, model: 'llama3:8b', why: 'listed' })
+    expect(fetched.sort()).toEqual(['anthropic', 'ollama', 'openai', 'openai-responses'])
+    expect(lines).toEqual(['route: "llama3:8b" → ollama model=llama3:8b (listed)'])
+    // every list is known now: a typo is a 400 without fetching again
+    await expect(routeRequest('olama:llama3:8b', rt)).rejects.toThrow(/Unknown back end "olama"/)
+    expect(fetched).toHaveLength(4)
+    await routeRequest('mystery', rt)
+    expect(lines.at(-1)).toBe('route: "mystery" → openai model=mystery (default)')
   })
 })

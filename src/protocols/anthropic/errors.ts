@@ -18,6 +18,7 @@ const TYPE_FOR_KIND: Record<ErrorKind, string> = {
   rate_limit: 'rate_limit_error',
   api_error: 'api_error',
   bad_gateway: 'api_error',
+  upstream_auth: 'upstream_authentication_error',
   overloaded: 'overloaded_error',
   timeout: 'timeout_error',
 }

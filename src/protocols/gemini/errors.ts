@@ -20,6 +20,7 @@ const STATUS_FOR_KIND: Record<ErrorKind, string> = {
   rate_limit: 'RESOURCE_EXHAUSTED',
   api_error: 'INTERNAL',
   bad_gateway: 'UNAVAILABLE',
+  upstream_auth: 'FAILED_PRECONDITION',
   overloaded: 'UNAVAILABLE',
   timeout: 'DEADLINE_EXCEEDED',
 }

@@ -19,6 +19,7 @@ const WIRE: Record<ErrorKind, { type: string; code: string | null }> = {
   rate_limit: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   api_error: { type: 'server_error', code: null },
   bad_gateway: { type: 'server_error', code: 'bad_gateway' },
+  upstream_auth: { type: 'upstream_authentication_error', code: 'upstream_key_refused' },
   overloaded: { type: 'service_unavailable_error', code: 'server_is_overloaded' },
   timeout: { type: 'server_error', code: 'timeout' },
 }
