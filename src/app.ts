@@ -4,6 +4,7 @@ import { SettingsError } from './config/settings-error'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
+import { speaksAnthropic } from './http/client-family'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
@@ -29,16 +30,17 @@ export interface AppOptions {
   store?: (env: Record<string, unknown>) => StateStore
 }
 
-/** Which protocol's error shape a path's clients understand. */
-function protocolForPath(path: string): Protocol {
+/** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
+function protocolForPath(path: string, headers: Headers): Protocol {
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return PROTOCOLS.anthropic
+  if (path.startsWith('/v1/models') && speaksAnthropic(headers)) return PROTOCOLS.anthropic
   if (path.startsWith('/v1beta/')) return PROTOCOLS.gemini
   return PROTOCOLS['openai-chat']
 }
 
-function errorResponse(err: unknown, path: string): Response {
+function errorResponse(err: unknown, path: string, requestHeaders: Headers): Response {
   const gatewayError = toGatewayError(err)
-  const { status, body } = protocolForPath(path).encodeError(gatewayError)
+  const { status, body } = protocolForPath(path, requestHeaders).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
   return Response.json(body, { status, headers })
@@ -85,12 +87,14 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   geminiRoutes(app)
   registryRoutes(app)
 
-  app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  app.notFound((c) =>
+    errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path, c.req.raw.headers),
+  )
   app.onError((err, c) => {
     if (err instanceof SettingsError)
-      return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)
+      return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path, c.req.raw.headers)
     if (!(err instanceof GatewayError)) console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err)
-    return errorResponse(err, c.req.path)
+    return errorResponse(err, c.req.path, c.req.raw.headers)
   })
   return app
 }
