@@ -1,5 +1,5 @@
 import { GatewayError } from '../../hub/errors'
-import { newId } from '../../hub/ids'
+import { idInStyle, newId } from '../../hub/ids'
 import type { HubRequest, SignatureFormat } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
@@ -193,7 +193,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
           open?.kind === 'reasoning' && open.signature === undefined && (event.id === undefined || event.id === open.hubId)
         if (!continues) {
           closeOpen()
-          const id = event.id ?? newId('rs_')
+          const id = idInStyle(event.id, 'rs_')
           const index = addItem({ id, type: 'reasoning', summary: [], encrypted_content: null })
           open = { kind: 'reasoning', index, id, hubId: event.id, text: '', summaryOpen: false }
         }
