@@ -75,6 +75,15 @@ describe('decoding the newest Codex request', () => {
     ])
   })
 
+  it('a tool_choice naming a namespaced tool picks its flat name; toward a Responses upstream it names the namespace again', () => {
+    const b = { ...body('01-v1-responses.json'), tool_choice: { type: 'function', name: 'search', namespace: 'mcp__docs' } }
+    const hub = openaiResponses.decodeRequest(b)
+    expect(hub.toolChoice).toEqual({ type: 'tool', name: 'mcp__docs__search' })
+    expect((anthropic.encodeRequest(hub, context({}, 'claude-x')) as any).tool_choice).toMatchObject({ type: 'tool', name: 'mcp__docs__search' })
+    const out = openaiResponses.encodeRequest(hub, context(openaiQuirks, 'gpt-5.5')) as any
+    expect(out.tool_choice).toEqual({ type: 'function', name: 'search', namespace: 'mcp__docs' })
+  })
+
   it('a tool repeated in a later additional_tools item is offered once', () => {
     const b = body('01-v1-responses.json')
     b.input.push(structuredClone(b.input[0]))
