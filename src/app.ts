@@ -6,6 +6,7 @@ import { noBackendWarning } from './gateway/no-backend'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
 import { requireClientKey } from './http/client-auth'
+import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
 import { logLine, logValue } from './log'
 import { PROTOCOLS } from './protocols'
@@ -33,16 +34,17 @@ export interface AppOptions {
   store?: (env: Record<string, unknown>) => StateStore
 }
 
-/** Which protocol's error shape a path's clients understand. */
-function protocolForPath(path: string): Protocol {
+/** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
+function protocolForPath(path: string, headers: Headers): Protocol {
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return PROTOCOLS.anthropic
+  if (path.startsWith('/v1/models') && speaksAnthropic(headers)) return PROTOCOLS.anthropic
   if (path.startsWith('/v1beta/')) return PROTOCOLS.gemini
   return PROTOCOLS['openai-chat']
 }
 
-function errorResponse(err: unknown, path: string): Response {
+function errorResponse(err: unknown, path: string, requestHeaders: Headers): Response {
   const gatewayError = toGatewayError(err)
-  const { status, body } = protocolForPath(path).encodeError(gatewayError)
+  const { status, body } = protocolForPath(path, requestHeaders).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
   // Retrying cannot fix the gateway's own key: the OpenAI and Anthropic SDKs read this header.
@@ -118,16 +120,16 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
 
   app.notFound((c) => {
     const miss = explainMiss(c.req.method, c.req.path, app.routes)
-    const res = errorResponse(miss.error, miss.familyPath)
+    const res = errorResponse(miss.error, miss.familyPath, c.req.raw.headers)
     if (miss.allow) res.headers.set('allow', miss.allow)
     return res
   })
   app.onError((err, c) => {
     if (err instanceof SettingsError)
-      return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)
+      return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path, c.req.raw.headers)
     if (!(err instanceof GatewayError))
       console.error(logLine(`Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
-    return errorResponse(err, c.req.path)
+    return errorResponse(err, c.req.path, c.req.raw.headers)
   })
   return app
 }

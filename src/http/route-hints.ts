@@ -63,6 +63,15 @@ const BASE_URLS =
  */
 export function explainMiss(method: string, path: string, routes: readonly RouteInfo[]): RouteMiss {
   const allowed = methodsFor(path, routes)
+  // A path another route takes with another method (`GET /v1/models/{id}`) may still be a Gemini
+  // action under the wrong version (`POST /v1/models/x:generateContent`): a route that takes this
+  // method on a nearby path is the likelier meaning.
+  const meant = allowed.length ? candidates(path).find((c) => methodsFor(c, routes).includes(method)) : undefined
+  if (meant)
+    return {
+      error: new GatewayError('not_found', `No route for ${method} ${path}. Did you mean ${method} ${meant}? ${BASE_URLS}.`),
+      familyPath: meant,
+    }
   if (allowed.length) {
     const allow = allowed.join(', ')
     return {

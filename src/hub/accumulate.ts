@@ -58,6 +58,7 @@ export class ResponseAccumulator {
           arguments: '',
           ...(e.kind ? { kind: e.kind } : {}),
           ...(e.signature ? { signature: e.signature } : {}),
+          ...(e.namespace ? { namespace: e.namespace } : {}),
         }
         this.calls.set(e.index, call)
         this.content.push(call)

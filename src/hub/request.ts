@@ -41,6 +41,8 @@ export interface ToolCallPart {
   kind?: 'function' | 'custom'
   /** Opaque provider signature tied to the call (Gemini `thoughtSignature`); must come back unchanged. */
   signature?: string
+  /** OpenAI Responses: the namespace the call was made in; `name` is then the flat name (see HubTool.namespace). */
+  namespace?: ToolNamespace
   cacheControl?: CacheControl
 }
 
@@ -112,6 +114,15 @@ export interface HubMessage {
   name?: string
 }
 
+/** Where a tool declared inside an OpenAI Responses `namespace` tool came from (see openai-responses/namespaces.ts). */
+export interface ToolNamespace {
+  /** The namespace's name (`functions`, `mcp__github`). */
+  name: string
+  description?: string
+  /** The tool's own name inside it; the HubTool's `name` is the flat name every provider accepts. */
+  localName: string
+}
+
 export interface HubTool {
   /**
    * Set for a provider-defined tool (Anthropic `web_search_20250305`, OpenAI
@@ -127,6 +138,8 @@ export interface HubTool {
   kind?: 'function' | 'custom'
   /** A custom tool's input format (grammar definition), as the client sent it. */
   customFormat?: unknown
+  /** Set for a tool a Responses client declared inside a namespace; `name` is then its flat name. */
+  namespace?: ToolNamespace
   name: string
   description?: string
   /** JSON Schema of the arguments object. */

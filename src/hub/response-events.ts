@@ -21,6 +21,7 @@ export function responseToEvents(res: HubResponse): HubStreamEvent[] {
         name: part.name,
         ...(part.kind ? { kind: part.kind } : {}),
         ...(part.signature ? { signature: part.signature } : {}),
+        ...(part.namespace ? { namespace: part.namespace } : {}),
       })
       if (part.arguments) events.push({ type: 'tool_call_delta', index, argumentsDelta: part.arguments })
       events.push({ type: 'tool_call_end', index })

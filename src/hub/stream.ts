@@ -1,6 +1,6 @@
 import type { FinishReason, Usage } from './response'
 import type { GatewayError } from './errors'
-import type { SignatureFormat } from './request'
+import type { SignatureFormat, ToolNamespace } from './request'
 
 /**
  * Canonical stream events. Decoders (upstream wire → hub) emit them as upstream
@@ -26,7 +26,16 @@ export type HubStreamEvent =
   | { type: 'text_delta'; text: string }
   | { type: 'thinking_delta'; text: string; signature?: string; format?: SignatureFormat; id?: string }
   | { type: 'redacted_thinking'; data: string; format?: SignatureFormat; id?: string }
-  | { type: 'tool_call_start'; index: number; id: string; name: string; kind?: 'function' | 'custom'; signature?: string }
+  | {
+      type: 'tool_call_start'
+      index: number
+      id: string
+      name: string
+      kind?: 'function' | 'custom'
+      signature?: string
+      /** OpenAI Responses: the call's namespace; `name` is then the flat name. */
+      namespace?: ToolNamespace
+    }
   | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
   | { type: 'tool_call_end'; index: number }
   | { type: 'usage'; usage: Usage }

@@ -1,6 +1,6 @@
 import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
-import { anthropicModelList, listModels } from '../gateway/list-models'
+import { anthropicModel, anthropicModelList, findModel, listModels } from '../gateway/list-models'
 import { PROTOCOLS } from '../protocols'
 import type { GatewayApp } from './types'
 
@@ -21,4 +21,7 @@ export function anthropicRoutes(app: GatewayApp): void {
     )
   }
   app.get('/anthropic/v1/models', async (c) => c.json(anthropicModelList(await listModels(c.var.rt))))
+  app.get('/anthropic/v1/models/:id{.+}', async (c) =>
+    c.json(anthropicModel(await findModel(c.var.rt, new URL(c.req.url).pathname, '/anthropic/v1/models/'))),
+  )
 }

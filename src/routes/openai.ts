@@ -1,6 +1,7 @@
 import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
-import { listModels, openaiModelList } from '../gateway/list-models'
+import { anthropicModel, anthropicModelList, findModel, listModels, openaiModel, openaiModelList } from '../gateway/list-models'
+import { speaksAnthropic } from '../http/client-family'
 import { deleteStoredResponse, getStoredResponse, responsesHooks } from '../gateway/responses-state'
 import { PROTOCOLS } from '../protocols'
 import type { GatewayApp } from './types'
@@ -22,5 +23,13 @@ export function openaiRoutes(app: GatewayApp): void {
   )
   app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
   app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.get('/v1/models', async (c) => c.json(openaiModelList(await listModels(c.var.rt))))
+  // The Anthropic SDK with base URL `http://host` asks here too: it gets Anthropic's shape.
+  app.get('/v1/models', async (c) => {
+    const models = await listModels(c.var.rt)
+    return c.json(speaksAnthropic(c.req.raw.headers) ? anthropicModelList(models) : openaiModelList(models))
+  })
+  app.get('/v1/models/:id{.+}', async (c) => {
+    const model = await findModel(c.var.rt, new URL(c.req.url).pathname, '/v1/models/')
+    return c.json(speaksAnthropic(c.req.raw.headers) ? anthropicModel(model) : openaiModel(model))
+  })
 }

@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net'
  * - the last message carries a tool result → text `Tool said: <result>`;
  * - tools are offered and the last user text mentions "weather" → a call to the
  *   first tool with {"city":"Paris"} (two calls, Paris and Rome, when it says "two cities");
+ * - a tool named `exec` is offered (Codex's shell) and the last user text asks to run
+ *   a command in backquotes → a call of `exec` with {"input": <the command>};
  * - otherwise → `Hello from <protocol>!` in several chunks.
  * Usage is fixed: 20 prompt tokens (5 of them cached), 9 output tokens.
  * A model named `fail-midstream` sends two chunks and then drops the connection;
@@ -51,6 +53,13 @@ function textOf(content: any): string {
 
 type Wire = 'openai' | 'anthropic' | 'gemini' | 'responses'
 
+/** Codex's shell, offered as a function with one `input` argument: run the backquoted command the user asked for. */
+function shellCall(said: string, toolNames: string[]): Reply | undefined {
+  const command = /run[^`]*`([^`]+)`/i.exec(said)?.[1]
+  if (!command || !toolNames.includes('exec')) return undefined
+  return { kind: 'tools', calls: [{ name: 'exec', args: { input: command.trim() } }] }
+}
+
 function decideGemini(body: any): Reply {
   const last = Array.isArray(body?.contents) ? body.contents[body.contents.length - 1] : undefined
   const parts: any[] = last?.parts ?? []
@@ -60,6 +69,8 @@ function decideGemini(body: any): Reply {
     return { kind: 'text', text: `Tool said: ${typeof r?.output === 'string' ? r.output : JSON.stringify(r)}` }
   }
   const decls: any[] = (body?.tools ?? []).flatMap((t: any) => t.functionDeclarations ?? [])
+  const shell = shellCall(parts.map((p) => p?.text ?? '').join(''), decls.map((d) => d.name))
+  if (shell) return shell
   const said = parts.map((p) => p?.text ?? '').join('').toLowerCase()
   if (decls.length && said.includes('weather')) {
     const calls = [{ name: decls[0].name, args: { city: 'Paris' } }]
@@ -94,6 +105,8 @@ function decide(protocol: Wire, body: any): Reply {
     if (result) return { kind: 'text', text: `Tool said: ${textOf(result.content)}` }
   }
   const tools: any[] = body?.tools ?? []
+  const shell = shellCall(textOf(last?.content), tools.map((t) => (protocol === 'openai' ? t.function?.name : t.name)))
+  if (shell) return shell
   const said = textOf(last?.content).toLowerCase()
   if (tools.length && said.includes('weather')) {
     const name = protocol === 'openai' ? tools[0].function?.name : tools[0].name

@@ -150,7 +150,8 @@ describe('a path no route takes', () => {
       const pb = (await plain.json()) as any
       expect(pb.error.code).toBe('not_found')
       expect(pb.error.message).not.toContain('Did you mean')
-      expect(await t.upstream()).toHaveLength(0)
+      // models.retrieve reads the live model lists; nothing was ever sent to be generated
+      expect((await t.upstream()).filter((r: { method: string }) => r.method !== 'GET')).toHaveLength(0)
     } finally {
       await t.gw.close()
     }

@@ -1,5 +1,5 @@
 import { parseToolArguments } from '../../hub/json'
-import { newId } from '../../hub/ids'
+import { idInStyle } from '../../hub/ids'
 import { wrapSignature } from '../../hub/signature-envelope'
 import type { ContentPart, HubRequest } from '../../hub/request'
 import type { HubResponse } from '../../hub/response'
@@ -12,7 +12,7 @@ const OWN = 'anthropic-claude-v1'
 /** HubResponse → the Anthropic message JSON a Messages API client expects. */
 export function encodeResponse(res: HubResponse, req: HubRequest) {
   return {
-    id: res.id || newId('msg_'),
+    id: idInStyle(res.id, 'msg_'),
     type: 'message' as const,
     role: 'assistant' as const,
     model: res.model || req.model,

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../hub/errors'
-import { newId } from '../../hub/ids'
+import { idInStyle } from '../../hub/ids'
 import { wrapSignature } from '../../hub/signature-envelope'
 import type { HubRequest } from '../../hub/request'
 import type { Usage } from '../../hub/response'
@@ -62,7 +62,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
     started = true
     send('message_start', {
       message: {
-        id: messageId ?? newId('msg_'),
+        id: idInStyle(messageId, 'msg_'),
         type: 'message',
         role: 'assistant',
         model: model || requestedModel,

@@ -1,3 +1,4 @@
+import { idInStyle } from '../../hub/ids'
 import type { HubRequest, RedactedThinkingPart, ThinkingPart, ToolCallPart } from '../../hub/request'
 import type { HubResponse } from '../../hub/response'
 import { toOpenAIFinishReason } from './map-finish-reason'
@@ -44,7 +45,7 @@ export function encodeResponse(res: HubResponse, _req: HubRequest): unknown {
   }
   Object.assign(message, reasoningFields(reasoning))
   return {
-    id: res.id,
+    id: idInStyle(res.id, 'chatcmpl-'),
     object: 'chat.completion',
     created: res.created ?? Math.floor(Date.now() / 1000),
     model: res.model,

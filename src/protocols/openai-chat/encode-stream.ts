@@ -1,5 +1,5 @@
 import { GatewayError } from '../../hub/errors'
-import { newId } from '../../hub/ids'
+import { idInStyle } from '../../hub/ids'
 import type { HubRequest } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
@@ -45,7 +45,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
       const open = () => {
         if (opened) return
         opened = true
-        if (!id) id = newId('chatcmpl-')
+        id = idInStyle(id, 'chatcmpl-')
         chunk({ role: 'assistant', content: '' })
       }
 

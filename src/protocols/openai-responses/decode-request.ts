@@ -15,6 +15,7 @@ import { invalidRequest } from '../../hub/errors'
 import { parseBody } from '../../hub/validate'
 import type { RequestHints } from '../types'
 import { imageSourceFromUrl } from '../openai-chat/images'
+import { callName, expandNamespace, flatToolName } from './namespaces'
 import { thinkingFromClient } from './reasoning'
 import { itemType, responsesRequestSchema, type ResponsesRequest, type WireItem, type WirePart } from './schema'
 import { compact, itemLabel, PROTOCOL } from './wire'
@@ -92,9 +93,27 @@ function decodeTool(t: WirePart): HubTool {
       customFormat: t.format ?? undefined,
     })
   }
-  // web_search, tool_search, file_search, mcp, namespace, shell, apply_patch …: only an OpenAI Responses upstream has them.
+  // web_search, tool_search, file_search, mcp, shell, apply_patch …: only an OpenAI Responses upstream has them.
   const name = typeof t.name === 'string' ? t.name : typeof t.server_label === 'string' ? t.server_label : t.type
   return { native: { protocol: PROTOCOL, label: `tool "${t.type}"`, raw: t }, name, parameters: {} }
+}
+
+/**
+ * Wire tools → hub tools. A namespace tool becomes its inner tools under flat
+ * names (namespaces.ts); a tool already declared (Codex repeats its
+ * `additional_tools` item) is not offered twice, since Anthropic refuses duplicates.
+ */
+function decodeTools(list: WirePart[], into: HubTool[], seen: Set<string>): void {
+  for (const t of list) {
+    const decoded = t.type === 'namespace' ? (expandNamespace(t, decodeTool) ?? [decodeTool(t)]) : [decodeTool(t)]
+    for (const tool of decoded) {
+      if (tool.native) into.push(tool)
+      else if (!seen.has(tool.name)) {
+        seen.add(tool.name)
+        into.push(tool)
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -104,7 +123,7 @@ interface Decoded {
   system: TextPart[]
   messages: HubMessage[]
   /** Tools declared in `additional_tools` items. */
-  tools: HubTool[]
+  tools: WirePart[]
 }
 
 /**
@@ -142,7 +161,7 @@ function decodeItems(input: ResponsesRequest['input']): Decoded {
   for (const item of input as WireItem[]) {
     const type = itemType(item)
     if (type === 'additional_tools') {
-      out.tools.push(...(item.tools as WirePart[]).map(decodeTool))
+      out.tools.push(...(item.tools as WirePart[]))
       continue
     }
     const role = type === 'message' ? (item.role as 'user' | 'assistant' | 'system' | 'developer') : undefined
@@ -164,7 +183,7 @@ function decodeItems(input: ResponsesRequest['input']): Decoded {
           compact({
             type: 'tool_call' as const,
             id: item.call_id as string,
-            name: item.name as string,
+            ...callName(item.namespace, item.name as string),
             arguments: (custom ? item.input : item.arguments) as string,
             kind: custom ? ('custom' as const) : undefined,
           }),
@@ -197,7 +216,7 @@ function decodeToolChoice(req: ResponsesRequest): ToolChoice | undefined {
   if (!choice) return undefined
   if (typeof choice === 'string') return { type: choice }
   const c = choice as WirePart
-  if (c.type === 'function' || c.type === 'custom') return { type: 'tool', name: c.name as string }
+  if (c.type === 'function' || c.type === 'custom') return { type: 'tool', name: flatToolName(c.namespace, c.name as string) }
   if (c.type === 'allowed_tools') return { type: c.mode as 'auto' | 'required' }
   // A hosted tool (`{type: 'web_search_preview'}`, mcp, shell …): no hub form; the model may still pick it.
   return { type: 'auto' }
@@ -234,7 +253,10 @@ export function decodeRequest(body: unknown, hints?: RequestHints): HubRequest {
 
   const { system, messages, tools: extraTools } = decodeItems(req.input)
   if (req.instructions) system.unshift({ type: 'text', text: req.instructions })
-  const tools = [...((req.tools ?? []) as WirePart[]).map(decodeTool), ...extraTools]
+  const tools: HubTool[] = []
+  const seen = new Set<string>()
+  decodeTools((req.tools ?? []) as WirePart[], tools, seen)
+  decodeTools(extraTools, tools, seen)
 
   return compact({
     model,

@@ -5,6 +5,7 @@ import type { HubResponse } from '../../hub/response'
 import { argumentsText } from '../openai-chat/decode-response'
 import { errorFromPayload } from './errors'
 import { finishFromStatus } from './map-status'
+import { callName } from './namespaces'
 import { thinkingFromUpstream } from './reasoning'
 import { decodeUsage, ZERO_USAGE } from './usage'
 import { isObj, outputItemLabel, PROTOCOL, str, type Obj } from './wire'
@@ -38,7 +39,7 @@ export function outputToParts(output: readonly Obj[]): { content: ContentPart[];
         content.push({
           type: 'tool_call',
           id: str(item.call_id) || str(item.id) || newId('call_'),
-          name: str(item.name) ?? '',
+          ...callName(item.namespace, str(item.name) ?? ''),
           arguments: argumentsText(item.arguments),
         })
         break
@@ -46,7 +47,7 @@ export function outputToParts(output: readonly Obj[]): { content: ContentPart[];
         content.push({
           type: 'tool_call',
           id: str(item.call_id) || str(item.id) || newId('call_'),
-          name: str(item.name) ?? '',
+          ...callName(item.namespace, str(item.name) ?? ''),
           arguments: str(item.input) ?? '',
           kind: 'custom',
         })

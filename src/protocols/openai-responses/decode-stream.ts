@@ -6,6 +6,7 @@ import { argumentsText } from '../openai-chat/decode-response'
 import { outputToParts } from './decode-response'
 import { errorFromPayload } from './errors'
 import { finishFromStatus } from './map-status'
+import { callName } from './namespaces'
 import { reasoningText, SUMMARY_JOIN } from './reasoning'
 import { decodeUsage } from './usage'
 import { isObj, num, OWN_FORMAT, str, type Obj } from './wire'
@@ -82,7 +83,7 @@ export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
       type: 'tool_call_start',
       index: st.toolIndex,
       id: str(item.call_id) || str(item.id) || newId('call_'),
-      name: str(item.name) ?? '',
+      ...callName(item.namespace, str(item.name) ?? ''),
       ...(custom ? { kind: 'custom' as const } : {}),
     })
     const initial = custom ? (str(item.input) ?? '') : argumentsText(item.arguments)
@@ -180,7 +181,14 @@ export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
         emit({ type: 'thinking_delta', text: part.text, ...(part.signature ? { signature: part.signature, format: part.format } : {}), ...(part.id ? { id: part.id } : {}) })
       else if (part.type === 'tool_call') {
         const index = toolCount++
-        emit({ type: 'tool_call_start', index, id: part.id, name: part.name, ...(part.kind ? { kind: part.kind } : {}) })
+        emit({
+          type: 'tool_call_start',
+          index,
+          id: part.id,
+          name: part.name,
+          ...(part.kind ? { kind: part.kind } : {}),
+          ...(part.namespace ? { namespace: part.namespace } : {}),
+        })
         if (part.arguments) emit({ type: 'tool_call_delta', index, argumentsDelta: part.arguments })
         emit({ type: 'tool_call_end', index })
       }

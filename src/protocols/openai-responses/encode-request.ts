@@ -12,6 +12,7 @@ import type {
 } from '../../hub/request'
 import { toolsFor } from '../../hub/tools'
 import type { EncodeRequestContext } from '../types'
+import { groupNamespaces, itemName, namespacedNames } from './namespaces'
 import { compact, isItemLabel, OWN_FORMAT, PROTOCOL } from './wire'
 
 type Wire = Record<string, unknown>
@@ -43,7 +44,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
   body.input = encodeInput(req, warnOnce, flagged !== false)
 
   const tools = toolsFor(req.tools, { protocol: PROTOCOL, customTools: true, warn: ctx.warn })
-  if (tools.length) body.tools = tools.map(encodeTool)
+  if (tools.length) body.tools = groupNamespaces(tools, encodeTool)
   if (req.toolChoice) {
     if (!tools.length && (req.toolChoice.type === 'tool' || req.toolChoice.type === 'required'))
       ctx.warn('tool_choice dropped: the request has no tools')
@@ -99,6 +100,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
  */
 function encodeInput(req: HubRequest, warnOnce: (m: string) => void, reasoningAllowed: boolean): unknown[] {
   const items: unknown[] = []
+  const names = namespacedNames(req.tools)
   const customCalls = new Set<string>()
   for (const m of req.messages)
     for (const p of m.content) if (p.type === 'tool_call' && p.kind === 'custom') customCalls.add(p.id)
@@ -125,7 +127,7 @@ function encodeInput(req: HubRequest, warnOnce: (m: string) => void, reasoningAl
           parts.push(inputImage(part))
           return
         case 'tool_call':
-          return item(callItem(part))
+          return item(callItem(part, names))
         case 'tool_result':
           return item(outputItem(part, customCalls.has(part.toolCallId)))
         case 'thinking':
@@ -151,10 +153,12 @@ export function inputImage(part: ImagePart): Wire {
   return { type: 'input_image', image_url: url, detail: part.detail ?? 'auto' }
 }
 
-function callItem(call: ToolCallPart): Wire {
-  if (call.kind === 'custom') return { type: 'custom_tool_call', call_id: call.id, name: call.name, input: call.arguments }
+/** A call in the history; one of a namespaced tool gets its own name and `namespace` back. */
+function callItem(call: ToolCallPart, names: ReturnType<typeof namespacedNames>): Wire {
+  const named = itemName(call, names)
+  if (call.kind === 'custom') return { type: 'custom_tool_call', call_id: call.id, ...named, input: call.arguments }
   // An empty string is not JSON; OpenAI wants an object.
-  return { type: 'function_call', call_id: call.id, name: call.name, arguments: call.arguments === '' ? '{}' : call.arguments }
+  return { type: 'function_call', call_id: call.id, ...named, arguments: call.arguments === '' ? '{}' : call.arguments }
 }
 
 /** A tool result: text as a string; with images, an array of input_text / input_image parts. */
@@ -220,7 +224,9 @@ export function encodeTool(tool: HubTool): unknown {
 export function encodeToolChoice(choice: ToolChoice, tools: readonly HubTool[]): unknown {
   if (choice.type !== 'tool') return choice.type
   const tool = tools.find((t) => t.name === choice.name && !t.native)
-  return { type: tool?.kind === 'custom' ? 'custom' : 'function', name: choice.name }
+  const type = tool?.kind === 'custom' ? 'custom' : 'function'
+  if (tool?.namespace) return { type, name: tool.namespace.localName, namespace: tool.namespace.name }
+  return { type, name: choice.name }
 }
 
 export function encodeTextFormat(rf: ResponseFormat): Wire {

@@ -4,6 +4,7 @@ import type { HubResponse, Usage } from '../../hub/response'
 import { customInputFromArguments } from '../../hub/tools'
 import { encodeTextFormat, encodeTool, encodeToolChoice } from './encode-request'
 import { statusFromFinish, type IncompleteDetails, type ResponseStatus } from './map-status'
+import { groupNamespaces, itemName, namespacedNames } from './namespaces'
 import { reasoningOutputItem } from './reasoning'
 import { encodeUsage } from './usage'
 import { PROTOCOL } from './wire'
@@ -16,14 +17,16 @@ export function customToolNames(req: HubRequest): Set<string> {
 /**
  * A tool call as an output item. A call of a tool the client declared `custom`
  * is a custom_tool_call even when the upstream (which has no custom tools) made
- * it a function call with one `input` argument: the input is unwrapped.
+ * it a function call with one `input` argument: the input is unwrapped. A tool
+ * declared inside a namespace gets its own name back, with `namespace`.
  */
-export function toolCallItem(call: ToolCallPart, customNames: ReadonlySet<string>) {
+export function toolCallItem(call: ToolCallPart, customNames: ReadonlySet<string>, names?: ReturnType<typeof namespacedNames>) {
+  const named = itemName(call, names)
   if (call.kind === 'custom' || customNames.has(call.name)) {
     const input = call.kind === 'custom' ? call.arguments : customInputFromArguments(call.arguments)
-    return { id: newId('ctc_'), type: 'custom_tool_call', status: 'completed', call_id: call.id, name: call.name, input }
+    return { id: newId('ctc_'), type: 'custom_tool_call', status: 'completed', call_id: call.id, ...named, input }
   }
-  return { id: newId('fc_'), type: 'function_call', status: 'completed', call_id: call.id, name: call.name, arguments: call.arguments }
+  return { id: newId('fc_'), type: 'function_call', status: 'completed', call_id: call.id, ...named, arguments: call.arguments }
 }
 
 export interface MessageItem {
@@ -49,6 +52,7 @@ export const messageItem = (status: MessageItem['status'] = 'completed'): Messag
  */
 export function outputItems(content: readonly ContentPart[], req: HubRequest): unknown[] {
   const customNames = customToolNames(req)
+  const names = namespacedNames(req.tools)
   const items: unknown[] = []
   let message: MessageItem | undefined
   for (const part of content) {
@@ -65,7 +69,7 @@ export function outputItems(content: readonly ContentPart[], req: HubRequest): u
         break
       case 'tool_call':
         message = undefined
-        items.push(toolCallItem(part, customNames))
+        items.push(toolCallItem(part, customNames, names))
         break
       case 'native':
         if (part.protocol === PROTOCOL) {
@@ -109,7 +113,7 @@ export function responseObject(req: HubRequest, f: ResponseFields): Record<strin
     temperature: req.temperature ?? null,
     text: { format: req.responseFormat ? encodeTextFormat(req.responseFormat) : { type: 'text' } },
     tool_choice: req.toolChoice ? encodeToolChoice(req.toolChoice, req.tools ?? []) : 'auto',
-    tools: (req.tools ?? []).filter((t) => !t.native || t.native.protocol === PROTOCOL).map(encodeTool),
+    tools: groupNamespaces((req.tools ?? []).filter((t) => !t.native || t.native.protocol === PROTOCOL), encodeTool),
     top_p: req.topP ?? null,
     truncation: 'disabled',
     usage: f.usage ? encodeUsage(f.usage) : null,

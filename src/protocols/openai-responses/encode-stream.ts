@@ -1,5 +1,5 @@
 import { GatewayError } from '../../hub/errors'
-import { newId } from '../../hub/ids'
+import { idInStyle, newId } from '../../hub/ids'
 import type { HubRequest, SignatureFormat } from '../../hub/request'
 import type { Usage } from '../../hub/response'
 import type { HubStreamEvent } from '../../hub/stream'
@@ -7,6 +7,7 @@ import { customInputFromArguments } from '../../hub/tools'
 import { sseJson } from '../../sse/frame'
 import { customToolNames, messageItem, MODEL_ERROR, responseObject, type MessageItem } from './encode-response'
 import { errorEvent, responseError } from './errors'
+import { itemName, namespacedNames } from './namespaces'
 import { statusFromFinish, type IncompleteDetails, type ResponseStatus } from './map-status'
 import { encryptedForClient, reasoningOutputItem } from './reasoning'
 import { ZERO_USAGE } from './usage'
@@ -57,6 +58,7 @@ interface ToolItem {
 export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
   const responseId = req.responseId ?? newId('resp_')
   const customNames = customToolNames(req)
+  const names = namespacedNames(req.tools)
   let model = req.model
   let created = Math.floor(Date.now() / 1000)
   let usage: Usage | undefined
@@ -193,7 +195,7 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
           open?.kind === 'reasoning' && open.signature === undefined && (event.id === undefined || event.id === open.hubId)
         if (!continues) {
           closeOpen()
-          const id = event.id ?? newId('rs_')
+          const id = idInStyle(event.id, 'rs_')
           const index = addItem({ id, type: 'reasoning', summary: [], encrypted_content: null })
           open = { kind: 'reasoning', index, id, hubId: event.id, text: '', summaryOpen: false }
         }
@@ -223,10 +225,11 @@ export function streamEncoder(req: HubRequest): Stage<HubStreamEvent, string> {
         closeOpen()
         if (tools.has(event.index)) return
         const mode = event.kind === 'custom' ? 'custom' : customNames.has(event.name) ? 'unwrap' : 'function'
+        const named = itemName(event, names)
         const item =
           mode === 'function'
-            ? { id: newId('fc_'), type: 'function_call', status: 'in_progress', call_id: event.id, name: event.name, arguments: '' }
-            : { id: newId('ctc_'), type: 'custom_tool_call', status: 'in_progress', call_id: event.id, name: event.name, input: '' }
+            ? { id: newId('fc_'), type: 'function_call', status: 'in_progress', call_id: event.id, ...named, arguments: '' }
+            : { id: newId('ctc_'), type: 'custom_tool_call', status: 'in_progress', call_id: event.id, ...named, input: '' }
         tools.set(event.index, { index: addItem(item), item, mode, args: '', done: false })
         return
       }

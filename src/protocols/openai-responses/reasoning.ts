@@ -1,4 +1,4 @@
-import { newId } from '../../hub/ids'
+import { idInStyle } from '../../hub/ids'
 import type { RedactedThinkingPart, SignatureFormat, ThinkingPart } from '../../hub/request'
 import { unwrapSignature, wrapSignature } from '../../hub/signature-envelope'
 import { compact, isObj, OWN_FORMAT, str } from './wire'
@@ -70,9 +70,9 @@ export interface ReasoningOutputItem {
 /** Hub thinking → a reasoning output item for a Responses client. */
 export function reasoningOutputItem(part: ThinkingPart | RedactedThinkingPart): ReasoningOutputItem {
   if (part.type === 'redacted_thinking')
-    return { id: part.id ?? newId('rs_'), type: 'reasoning', summary: [], encrypted_content: encryptedForClient(part.data, part.format, true) }
+    return { id: idInStyle(part.id, 'rs_'), type: 'reasoning', summary: [], encrypted_content: encryptedForClient(part.data, part.format, true) }
   return {
-    id: part.id ?? newId('rs_'),
+    id: idInStyle(part.id, 'rs_'),
     type: 'reasoning',
     summary: part.text ? [{ type: 'summary_text', text: part.text }] : [],
     encrypted_content: part.signature ? encryptedForClient(part.signature, part.format) : null,

@@ -53,8 +53,16 @@ const customTool = z.looseObject({
   format: z.unknown().optional(),
 })
 
-/** function and custom tools are modelled; web_search, tool_search, mcp, namespace … pass through as native tools. */
-export const toolSchema = typedUnion({ function: functionTool, custom: customTool })
+/** A group of function and custom tools (Codex declares its tools this way; see namespaces.ts). */
+const namespaceTool = z.looseObject({
+  type: z.literal('namespace'),
+  name: z.string().min(1),
+  description: z.string().nullish(),
+  tools: z.array(typedUnion({ function: functionTool, custom: customTool })),
+})
+
+/** function, custom and namespace tools are modelled; web_search, tool_search, mcp … pass through as native tools. */
+export const toolSchema = typedUnion({ function: functionTool, custom: customTool, namespace: namespaceTool })
 
 // ---------------------------------------------------------------------------
 // Input items
@@ -132,8 +140,8 @@ export const inputItemSchema = z.looseObject({ type: z.string().nullish() }).che
 const toolChoiceSchema = z.union([
   z.enum(['auto', 'none', 'required']),
   typedUnion({
-    function: z.looseObject({ type: z.literal('function'), name: z.string().min(1) }),
-    custom: z.looseObject({ type: z.literal('custom'), name: z.string().min(1) }),
+    function: z.looseObject({ type: z.literal('function'), name: z.string().min(1), namespace: z.string().nullish() }),
+    custom: z.looseObject({ type: z.literal('custom'), name: z.string().min(1), namespace: z.string().nullish() }),
     allowed_tools: z.looseObject({ type: z.literal('allowed_tools'), mode: z.enum(['auto', 'required']) }),
   }),
 ])

@@ -110,7 +110,8 @@ describe('encodeResponse', () => {
 
   it('renders a chat.completion with reasoning, tool calls and usage (prompt_tokens not double counted)', () => {
     expect(openaiChat.encodeResponse(res, hubRequest())).toEqual({
-      id: 'msg_01',
+      // An Anthropic message id is not a Chat Completions id: the client gets one in its own style.
+      id: expect.stringMatching(/^chatcmpl-[0-9a-f]{24}$/),
       object: 'chat.completion',
       created: 1770000001,
       model: 'claude-sonnet-4',

@@ -235,7 +235,9 @@ describe('encodeStream', () => {
       { index: 0, function: { arguments: '"a"}' } },
     ])
     expect(out.at(-1).choices[0]).toEqual({ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' })
-    expect(out.every((c) => c.id === 'msg_1' && c.model === 'claude-x' && c.created === 1770000000)).toBe(true)
+    // One id for every chunk, in Chat Completions style (the upstream's msg_1 is Anthropic's).
+    expect(out[0].id).toMatch(/^chatcmpl-/)
+    expect(out.every((c) => c.id === out[0].id && c.model === 'claude-x' && c.created === 1770000000)).toBe(true)
   })
 
   it('first chunk has role assistant even without a start event', async () => {
