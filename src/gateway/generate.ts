@@ -13,10 +13,13 @@ import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
+import { withClientQuery } from '../upstream/url-parts'
 import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
 import { readUpstreamJson, upstreamError } from './upstream-body'
+
+export { withClientQuery }
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -150,21 +153,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 /** The provider's own path when it has one (Azure deployments), else the protocol's. */
 function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   const template = route.backend.pathTemplate
-  return template ? template.replace('{model}', encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
-}
-
-/**
- * The upstream path plus the client's query string, minus its key: `?beta=true`
- * reaches Anthropic, `?key=` never leaves the gateway, and Gemini's `alt` is
- * decided by the path itself.
- */
-export function withClientQuery(path: string, url: URL): string {
-  if (!url.search) return path
-  const params = new URLSearchParams(url.search)
-  params.delete('key')
-  params.delete('alt')
-  const s = params.toString()
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
+  return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
 }
 
 /** The body for the client, while a copy goes to the exchange's `after` hook (decoded, once whole). */

@@ -1,6 +1,7 @@
 import type { Alias, Backend, Settings } from '../config/settings'
 import type { EndpointTable } from '../endpoints/endpoint-table'
 import { GatewayError, invalidRequest } from '../hub/errors'
+import { checkModelName } from './model-name'
 import { parseSelectorParams, type Overrides } from './selector-params'
 
 export interface Route {
@@ -61,6 +62,7 @@ export function resolveModel(requested: string, { settings, endpoints, models }:
   const overrides = q === -1 ? undefined : parseSelectorParams(selector.slice(q + 1), selector)
   const name = q === -1 ? selector : selector.slice(0, q)
   const route = pick(name, settings, endpoints, models)
+  checkModelName(route.model)
   const fromDefault = route.overrides
   if (overrides || fromDefault) route.overrides = { ...fromDefault, ...overrides }
   return route
