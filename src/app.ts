@@ -30,7 +30,8 @@ export interface AppOptions {
 }
 
 /** Which protocol's error shape a path's clients understand. */
-function protocolForPath(path: string): Protocol {
+function protocolForPath(raw: string): Protocol {
+  const path = raw.includes('//') ? raw.replace(/\/{2,}/g, '/') : raw
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return PROTOCOLS.anthropic
   if (path.startsWith('/v1beta/')) return PROTOCOLS.gemini
   return PROTOCOLS['openai-chat']

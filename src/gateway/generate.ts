@@ -4,6 +4,7 @@ import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
+import { headerValue } from '../http/header-value'
 import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
@@ -106,7 +107,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
 
   const headers = downstreamHeaders(upstream.headers, passThrough)
-  if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
+  if (warnings.length) headers['x-gateway-warnings'] = headerValue(warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
   const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
 

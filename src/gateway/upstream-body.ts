@@ -1,4 +1,5 @@
 import { GatewayError } from '../hub/errors'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../http/json-depth'
 import type { UpstreamResponse } from '../upstream/transport'
 
 /** An upstream's JSON answer; anything else is a 502 that says what came back. */
@@ -9,11 +10,15 @@ export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> 
   } catch {
     throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
   }
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch {
     throw new GatewayError('bad_gateway', `The upstream answered with something other than JSON: ${text.slice(0, 200)}`)
   }
+  if (nestsDeeperThan(value))
+    throw new GatewayError('bad_gateway', `The upstream's answer nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`)
+  return value
 }
 
 /** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
