@@ -18,7 +18,7 @@ import { withClientQuery } from '../upstream/url-parts'
 import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { readUpstreamJson, upstreamError } from './upstream-body'
+import { decodeUpstream, readUpstreamJson, upstreamError } from './upstream-body'
 
 export { withClientQuery }
 
@@ -123,7 +123,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
     // A finished (non-streaming) answer is read whole and sent on as bytes.
     const bytes = new Uint8Array(await upstream.arrayBuffer())
-    if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
+    if (after) await observeBytes(bytes, back, after)
     return new Response(bytes, { status: upstream.status, headers })
   }
 
@@ -131,7 +131,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const encode = front.streamEncoder(hub!)
     const reader = upstreamIsSse ? bodyReader(upstream) : null
     if (!reader) {
-      const res = back.decodeResponse(await readUpstreamJson(upstream))
+      const res = decodeUpstream(back, await readUpstreamJson(upstream))
       if (after) await after(res)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
     }
@@ -145,7 +145,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = back.decodeResponse(await readUpstreamJson(upstream))
+  const decoded = decodeUpstream(back, await readUpstreamJson(upstream))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
@@ -163,6 +163,17 @@ function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubRe
   const [toClient, toObserver] = upstream.body.tee()
   void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
   return toClient.getReader()
+}
+
+/** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode goes on unkept. */
+async function observeBytes(bytes: Uint8Array, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
+  let res: HubResponse
+  try {
+    res = back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes)))
+  } catch {
+    return
+  }
+  await after(res)
 }
 
 /** Hands a streamed response, once whole, to the exchange's `after` hook. */

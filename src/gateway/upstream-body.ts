@@ -1,4 +1,6 @@
 import { GatewayError } from '../hub/errors'
+import type { HubResponse } from '../hub/response'
+import type { Protocol } from '../protocols/types'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../http/json-depth'
 import type { UpstreamResponse } from '../upstream/transport'
 
@@ -19,6 +21,19 @@ export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> 
   if (nestsDeeperThan(value))
     throw new GatewayError('bad_gateway', `The upstream's answer nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`)
   return value
+}
+
+/**
+ * An upstream's answer decoded to the hub; an answer the decoder chokes on
+ * (a wrong type where an object belongs, say) is the upstream's fault: a 502.
+ */
+export function decodeUpstream(back: Pick<Protocol, 'decodeResponse'>, body: unknown): HubResponse {
+  try {
+    return back.decodeResponse(body)
+  } catch (err) {
+    if (err instanceof GatewayError) throw err
+    throw new GatewayError('bad_gateway', 'The upstream answered with a response the gateway could not read.')
+  }
 }
 
 /** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
