@@ -21,14 +21,14 @@ export function captured(folder: string): CapturedRequest[] {
   })
 }
 
-const SSE = {
+export const SSE = {
   anthropic: captured('claude')[0]!.sse,
   responses: captured('codex')[0]!.sse,
   chat: captured('opencode-chat-completions')[0]!.sse,
   gemini: captured('gemini')[0]!.sse,
 }
 
-const JSON_REPLY = {
+export const JSON_REPLY = {
   chat: {
     id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'm',
     choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
