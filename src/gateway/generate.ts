@@ -5,6 +5,7 @@ import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
 import { headerValue } from '../http/header-value'
+import { nestsDeeperThan } from '../http/json-depth'
 import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
@@ -165,11 +166,13 @@ function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubRe
   return toClient.getReader()
 }
 
-/** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode goes on unkept. */
+/** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode (or nests absurdly deep) goes on unkept. */
 async function observeBytes(bytes: Uint8Array, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
   let res: HubResponse
   try {
-    res = back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes)))
+    const body: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    if (nestsDeeperThan(body)) return
+    res = back.decodeResponse(body)
   } catch {
     return
   }

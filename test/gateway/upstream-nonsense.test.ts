@@ -29,4 +29,14 @@ describe('an upstream answering nonsense with a 200', () => {
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('<html>oops</html>')
   })
+
+  it('a passed-through answer nesting absurdly deep goes on as it came, and is not stored', async () => {
+    const deep = `{"id":"resp_deep","object":"response","status":"completed","output":[{"type":"mystery_item","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}]}`
+    const app = gatewayAnswering(deep)
+    const res = await app.fetch(post('/v1/responses', { model: 'openai-responses:gpt-5', input: 'hi' }))
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe(deep)
+    const stored = await app.fetch(new Request('http://gw.test/v1/responses/resp_deep', { headers: { authorization: post('/', {}).headers.get('authorization')! } }))
+    expect(stored.status).toBe(404)
+  })
 })
