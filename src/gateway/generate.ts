@@ -21,8 +21,6 @@ import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
 import { decodeUpstream, readUpstreamJson, upstreamError } from './upstream-body'
 
-export { withClientQuery }
-
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache',
