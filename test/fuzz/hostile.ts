@@ -32,9 +32,16 @@ const weirdString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 20 }),
 )
 
+/** A 1.4 KB JSON Schema whose $refs fan out 2^20-fold once inlined. */
+const FAN_OUT = (() => {
+  const $defs: Record<string, unknown> = { d20: { type: 'string' } }
+  for (let i = 0; i < 20; i++) $defs[`d${i}`] = { type: 'object', properties: { a: { $ref: `#/$defs/d${i + 1}` }, b: { $ref: `#/$defs/d${i + 1}` } } }
+  return { type: 'object', properties: { root: { $ref: '#/$defs/d0' } }, $defs }
+})()
+
 /** Any value a hostile client might put anywhere. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -0, [], {}, [null], [[]], [{}], { type: null }, DEEP_MARK) },
+  { weight: 3, arbitrary: fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -0, [], {}, [null], [[]], [{}], { type: null }, DEEP_MARK, FAN_OUT, { $ref: '#' }) },
   { weight: 3, arbitrary: weirdString },
   { weight: 2, arbitrary: protoObject },
   { weight: 1, arbitrary: fc.constantFrom(...PROTO_NAMES).map((type) => ({ type, role: type, text: 'x', name: type })) },
