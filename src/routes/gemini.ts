@@ -6,7 +6,7 @@ import { PROTOCOLS } from '../protocols'
 import { decodeCountTokensRequest, encodeCountTokensResponse } from '../protocols/gemini/count-tokens'
 import { toJsonArrayStream } from '../protocols/gemini/encode-stream'
 import { quoteModel } from '../routing/model-name'
-import { geminiModelResource } from '../upstream/url-parts'
+import { geminiModelName, geminiModelResource } from '../upstream/url-parts'
 import type { GatewayApp } from './types'
 
 const gemini = PROTOCOLS.gemini
@@ -66,7 +66,7 @@ export function geminiRoutes(app: GatewayApp): void {
           // A nested generateContentRequest names the model too: the upstream's, not the selector.
           upstreamBody: (body, upstreamModel) =>
             body.generateContentRequest && typeof body.generateContentRequest === 'object'
-              ? { ...body, generateContentRequest: { ...(body.generateContentRequest as object), model: `models/${upstreamModel}` } }
+              ? { ...body, generateContentRequest: { ...(body.generateContentRequest as object), model: geminiModelName(upstreamModel) } }
               : body,
           estimate: (tokens) => encodeCountTokensResponse(tokens),
         })

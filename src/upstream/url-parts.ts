@@ -17,6 +17,11 @@ export function geminiModelResource(model: string): string {
   return `models/${encodeURIComponent(bare)}`
 }
 
+/** The same resource name unencoded, as Gemini bodies carry it (`generateContentRequest.model`). */
+export function geminiModelName(model: string): string {
+  return model.startsWith('models/') || model.startsWith('tunedModels/') ? model : `models/${model}`
+}
+
 /** Query parameters a client may never set upstream: its key, and the response format the gateway chose. */
 const CLIENT_QUERY_DROPPED = new Set(['key', 'alt', '$alt'])
 

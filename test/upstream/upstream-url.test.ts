@@ -129,6 +129,19 @@ describe('hostile model names never leave the upstream path', () => {
     ])
   })
 
+  it('gemini countTokens: a nested generateContentRequest names the upstream model once, in Gemini’s form', async () => {
+    const gw = gateway()
+    const count = (path: string) => gw.send(path, { generateContentRequest: { model: 'models/client-said', ...gemini } })
+    expect((await count('/v1beta/models/gemini:models%2Fgemini-2.5-flash:countTokens')).status).toBe(200)
+    expect((await count('/v1beta/models/gemini:tunedModels%2Fmine:countTokens')).status).toBe(200)
+    expect((await count('/v1beta/models/gemini:gemini-x:countTokens')).status).toBe(200)
+    expect(upstream.requests(`url-${counter - 1}`).map((r) => [r.path, r.body.generateContentRequest.model])).toEqual([
+      ['/v1beta/models/gemini-2.5-flash:countTokens', 'models/gemini-2.5-flash'],
+      ['/v1beta/tunedModels/mine:countTokens', 'tunedModels/mine'],
+      ['/v1beta/models/gemini-x:countTokens', 'models/gemini-x'],
+    ])
+  })
+
   it('openai, anthropic, responses: the model travels in the body; the path is the protocol’s', async () => {
     const gw = gateway()
     const odd = ['qwen/qwen3-coder', 'llama3:8b', 'x%2Fy', 'sp ace']
