@@ -21,7 +21,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20260905)
 const HANG_MS = 5000
 
 const { transport, urls } = fakeTransport()
-const app = createApp({ transport, env: FAKE_ENV })
+// Bare model names no back end lists go to Gemini, whose path carries the model: hostile names reach the path builder.
+const app = createApp({ transport, env: { ...FAKE_ENV, DEFAULT_BACKEND: 'gemini' } })
 
 type Shape = 'openai' | 'anthropic' | 'gemini'
 
@@ -147,6 +148,9 @@ function fuzzFrontEnd(name: string, templates: Template[], geminiPath?: (model: 
       expect(urls.length).toBeGreaterThan(RUNS / 20)
       for (const u of urls) expect(u).toMatch(/^http:\/\/upstream\.invalid\/(openai|responses|anthropic|gemini)\//)
       for (const u of urls) expect(new URL(u).pathname).toMatch(/^\/(openai\/v1|responses\/v1|anthropic\/v1|gemini\/v1beta)\//)
+      // A Gemini model is exactly one path segment (tunedModels/ the one other form), whatever the client named.
+      for (const u of urls.filter((u) => u.includes('/gemini/')))
+        expect(new URL(u).pathname).toMatch(/^\/gemini\/v1beta\/(models|(models|tunedModels)\/[^/]+:(generateContent|streamGenerateContent|countTokens))$/)
       urls.length = 0
     }, 60_000)
   })

@@ -97,7 +97,9 @@ describe('fuzz: hostile upstream answers, every front end × back end', () => {
       fc.asyncProperty(fc.nat(FRONTS.length - 1), fc.constantFrom(...Object.keys(BACKENDS)), fc.boolean(), answer, async (f, model, stream, a) => {
         const front = FRONTS[f]!
         next = build(BACKENDS[model]!, a)
-        const path = front.path || `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
+        // Gemini streams as SSE with alt=sse, else as one JSON array.
+        const action = stream ? `streamGenerateContent${a.status % 2 ? '' : '?alt=sse'}` : 'generateContent'
+        const path = front.path || `/v1beta/models/${model}:${action}`
         let timer: ReturnType<typeof setTimeout> | undefined
         const hang = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no complete answer within ${HANG_MS} ms`)), HANG_MS)
