@@ -1,6 +1,10 @@
 import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { StateStore } from '../src/state/state-store'
+
+/** No lone surrogates (encodeURIComponent throws on them). */
+const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/
 
 /**
  * State as one JSON file per key under `dir` (Node and Deno). Writes go to a
@@ -9,8 +13,10 @@ import type { StateStore } from '../src/state/state-store'
 export class FileStore implements StateStore {
   constructor(private readonly dir: string) {}
 
+  /** One file name per key: the key itself, escaped, unless it is too long or not well-formed Unicode (then its hash). */
   private path(key: string) {
-    return join(this.dir, encodeURIComponent(key) + '.json')
+    const name = WELL_FORMED.test(key) && key.length <= 160 ? encodeURIComponent(key) : `sha256-${createHash('sha256').update(key).digest('hex')}`
+    return join(this.dir, name + '.json')
   }
 
   async get(key: string): Promise<string | null> {

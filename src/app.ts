@@ -35,7 +35,8 @@ export interface AppOptions {
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
-function protocolForPath(path: string, headers: Headers): Protocol {
+function protocolForPath(raw: string, headers: Headers): Protocol {
+  const path = raw.includes('//') ? raw.replace(/\/{2,}/g, '/') : raw
   if (path.startsWith('/anthropic/') || path.startsWith('/v1/messages')) return PROTOCOLS.anthropic
   if (path.startsWith('/v1/models') && speaksAnthropic(headers)) return PROTOCOLS.anthropic
   if (path.startsWith('/v1beta/')) return PROTOCOLS.gemini

@@ -17,29 +17,38 @@ describe('log lines', () => {
 describe('a hostile model name in the request log', () => {
   afterEach(() => vi.restoreAllMocks())
 
-  it('cannot forge a log line, and is capped', async () => {
-    const lines: string[] = []
+  const lines: string[] = []
+  const transport = async () =>
+    Response.json({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] })
+  const app = createApp({
+    env: { OPENAI_API_KEY: 'sk-test-key-1234', DEFAULT_BACKEND: 'openai', LLM_PROXY_LOCAL_DISCOVERY: '0', LOG_LEVEL: 'debug' },
+    transport,
+  })
+  const send = (model: string) => {
+    lines.length = 0
     vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')))
+    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')))
     vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')))
-    const transport = async () =>
-      Response.json({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] })
-    const app = createApp({
-      env: { OPENAI_API_KEY: 'sk-test-key-1234', DEFAULT_BACKEND: 'openai', LLM_PROXY_LOCAL_DISCOVERY: '0' },
-      transport,
-    })
-    const model = `gpt\n2026-12-05 GET /v1/admin 200 forged${'!'.repeat(5000)}`
-    const res = await app.fetch(
+    return app.fetch(
       new Request('http://127.0.0.1/v1/chat/completions', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
       }),
     )
+  }
+
+  it('is refused when it holds a line break, and forges no line', async () => {
+    const res = await send('gpt\n2026-12-05 GET /v1/admin 200 forged')
+    expect(res.status).toBe(400)
+    for (const l of lines) expect(l).not.toMatch(/\n2026-12-05/)
+  })
+
+  it('is capped in every line that names it', async () => {
+    const res = await send(`gpt-${'x'.repeat(5000)}`)
     expect(res.status).toBe(200)
-    const logged = lines.find((l) => l.includes('model=gpt'))
-    expect(logged).toBeDefined()
-    expect(logged).not.toMatch(/\n/)
-    expect(logged).toContain('gpt\\n2026-12-05 GET /v1/admin 200 forged')
-    expect(logged!.length).toBeLessThan(MAX_LOG_VALUE + 300)
+    const naming = lines.filter((l) => l.includes('gpt-xxx'))
+    expect(naming.length).toBeGreaterThan(0)
+    for (const l of naming) expect(l.length).toBeLessThan(MAX_LOG_VALUE * 3 + 300)
   })
 })

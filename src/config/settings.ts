@@ -240,7 +240,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
   for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
     const m = /^([a-z]+):(\d+)$/.exec(entry)
-    if (!m || !(m[1]! in ports))
+    if (!m || !Object.hasOwn(ports, m[1]!))
       throw new SettingsError(`Invalid setting LLM_PROXY_DISCOVERY_PORTS: "${entry}" is not service:port (services: ${Object.keys(ports).join(', ')})`)
     ports[m[1]!] = Number(m[2])
   }
@@ -287,7 +287,8 @@ function wrap<T>(build: () => T, where: string): T {
  * list of `pattern=selector`; over the config file's `aliases` (the variable wins on the same pattern).
  */
 function parseAliases(raw: string | undefined, fromFile: Record<string, string> = {}): Array<Alias & { fromFile: boolean }> {
-  const map: Record<string, string> = { ...fromFile }
+  // A Map: a pattern such as `__proto__` or `constructor` is a pattern like any other.
+  const map = new Map<string, string>(Object.entries(fromFile))
   const fromEnv = new Set<string>()
   if (raw && raw.trim()) {
     if (raw.trim().startsWith('{')) {
@@ -299,7 +300,7 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
       }
       for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new SettingsError(`Invalid setting MODEL_ALIASES: the target of "${k}" must be a string`)
-        map[k] = v
+        map.set(k, v)
         fromEnv.add(k)
       }
     } else
@@ -307,9 +308,9 @@ function parseAliases(raw: string | undefined, fromFile: Record<string, string> 
         const at = pair.indexOf('=')
         if (at <= 0 || at === pair.length - 1)
           throw new SettingsError(`Invalid setting MODEL_ALIASES: "${pair.trim()}" is not pattern=selector`)
-        map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim()
+        map.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim())
         fromEnv.add(pair.slice(0, at).trim())
       }
   }
-  return Object.entries(map).map(([pattern, target]) => ({ pattern, target, fromFile: !fromEnv.has(pattern) }))
+  return [...map].map(([pattern, target]) => ({ pattern, target, fromFile: !fromEnv.has(pattern) }))
 }

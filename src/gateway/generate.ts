@@ -5,6 +5,7 @@ import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import type { HubStreamEvent } from '../hub/stream'
 import { headerValue } from '../http/header-value'
+import { nestsDeeperThan } from '../http/json-depth'
 import { readJson } from '../http/read-body'
 import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
@@ -15,10 +16,11 @@ import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
+import { withClientQuery } from '../upstream/url-parts'
 import { guardBytes, guardHubEvents } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { readUpstreamJson, upstreamError } from './upstream-body'
+import { decodeUpstream, readUpstreamJson, upstreamError } from './upstream-body'
 import { shownUrl } from './whose-fault'
 
 export const SSE_HEADERS = {
@@ -124,7 +126,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
     // A finished (non-streaming) answer is read whole and sent on as bytes.
     const bytes = new Uint8Array(await upstream.arrayBuffer())
-    if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
+    if (after) await observeBytes(bytes, back, after)
     return new Response(bytes, { status: upstream.status, headers })
   }
 
@@ -132,7 +134,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const encode = front.streamEncoder(hub!)
     const reader = upstreamIsSse ? bodyReader(upstream) : null
     if (!reader) {
-      const res = back.decodeResponse(await readUpstreamJson(upstream))
+      const res = decodeUpstream(back, await readUpstreamJson(upstream))
       if (after) await after(res)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
     }
@@ -146,7 +148,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = back.decodeResponse(await readUpstreamJson(upstream))
+  const decoded = decodeUpstream(back, await readUpstreamJson(upstream))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
@@ -155,21 +157,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 /** The provider's own path when it has one (Azure deployments), else the protocol's. */
 function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   const template = route.backend.pathTemplate
-  return template ? template.replace('{model}', encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
-}
-
-/**
- * The upstream path plus the client's query string, minus its key: `?beta=true`
- * reaches Anthropic, `?key=` never leaves the gateway, and Gemini's `alt` is
- * decided by the path itself.
- */
-export function withClientQuery(path: string, url: URL): string {
-  if (!url.search) return path
-  const params = new URLSearchParams(url.search)
-  params.delete('key')
-  params.delete('alt')
-  const s = params.toString()
-  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
+  return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
 }
 
 /** The body for the client, while a copy goes to the exchange's `after` hook (decoded, once whole). */
@@ -178,6 +166,19 @@ function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubRe
   const [toClient, toObserver] = upstream.body.tee()
   void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
   return toClient.getReader()
+}
+
+/** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode (or nests absurdly deep) goes on unkept. */
+async function observeBytes(bytes: Uint8Array, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
+  let res: HubResponse
+  try {
+    const body: unknown = JSON.parse(new TextDecoder().decode(bytes))
+    if (nestsDeeperThan(body)) return
+    res = back.decodeResponse(body)
+  } catch {
+    return
+  }
+  await after(res)
 }
 
 /** Hands a streamed response, once whole, to the exchange's `after` hook. */

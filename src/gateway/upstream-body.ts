@@ -1,4 +1,7 @@
 import { GatewayError } from '../hub/errors'
+import type { HubResponse } from '../hub/response'
+import type { Protocol } from '../protocols/types'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../http/json-depth'
 import type { UpstreamResponse } from '../upstream/transport'
 import { explainUpstreamError, type UpstreamCallContext } from './whose-fault'
 
@@ -10,10 +13,27 @@ export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> 
   } catch {
     throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
   }
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch {
     throw new GatewayError('bad_gateway', `The upstream answered with something other than JSON: ${text.slice(0, 200)}`)
+  }
+  if (nestsDeeperThan(value))
+    throw new GatewayError('bad_gateway', `The upstream's answer nests deeper than ${MAX_JSON_DEPTH} levels of objects and arrays.`)
+  return value
+}
+
+/**
+ * An upstream's answer decoded to the hub; an answer the decoder chokes on
+ * (a wrong type where an object belongs, say) is the upstream's fault: a 502.
+ */
+export function decodeUpstream(back: Pick<Protocol, 'decodeResponse'>, body: unknown): HubResponse {
+  try {
+    return back.decodeResponse(body)
+  } catch (err) {
+    if (err instanceof GatewayError) throw err
+    throw new GatewayError('bad_gateway', 'The upstream answered with a response the gateway could not read.')
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { own } from './own'
 
 /** Zod building blocks the protocol schemas share; errors land at the element that is wrong. */
 
@@ -29,7 +30,7 @@ export function stringOrArray<T>(item: z.ZodType<T>, what: string) {
 /** An object with a string `type`; the types we know are checked against their own schema. */
 export function typedUnion<T extends Record<string, z.ZodType>>(known: T) {
   return z.looseObject({ type: z.string() }).check((ctx) => {
-    const schema = known[ctx.value.type]
+    const schema = own(known, ctx.value.type)
     if (schema) nested(ctx as CheckContext, schema)
   })
 }

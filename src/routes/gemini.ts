@@ -5,6 +5,8 @@ import { GatewayError } from '../hub/errors'
 import { PROTOCOLS } from '../protocols'
 import { decodeCountTokensRequest, encodeCountTokensResponse } from '../protocols/gemini/count-tokens'
 import { toJsonArrayStream } from '../protocols/gemini/encode-stream'
+import { quoteModel } from '../routing/model-name'
+import { geminiModelName, geminiModelResource } from '../upstream/url-parts'
 import type { GatewayApp } from './types'
 
 const gemini = PROTOCOLS.gemini
@@ -16,23 +18,28 @@ const PREFIX = '/v1beta/models/'
  * LAST colon; an escaped selector (`anthropic%3Aclaude-x`) works the same.
  */
 export function splitModelAction(path: string): { model: string; action: string } {
-  let rest = path.slice(path.indexOf(PREFIX) + PREFIX.length)
-  try {
-    rest = decodeURIComponent(rest)
-  } catch {
-    throw new GatewayError('invalid_request', `The model in the path is not valid: ${rest.slice(0, 100)}`)
-  }
+  let rest = modelInPath(path)
   if (rest.startsWith('models/')) rest = rest.slice('models/'.length)
   const at = rest.lastIndexOf(':')
   if (at <= 0) throw new GatewayError('not_found', `No route for ${path}: expected models/{model}:{action}.`)
   return { model: rest.slice(0, at), action: rest.slice(at + 1) }
 }
 
+/** What follows `/v1beta/models/` in a raw path, decoded once; malformed percent-encoding is a 400. */
+function modelInPath(path: string): string {
+  const raw = path.slice(path.indexOf(PREFIX) + PREFIX.length)
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    throw new GatewayError('invalid_request', `The model in the path is not valid percent-encoding: ${quoteModel(raw)}`)
+  }
+}
+
 /** Gemini v1beta: generateContent, streamGenerateContent (SSE or JSON array), countTokens, models. */
 export function geminiRoutes(app: GatewayApp): void {
   app.get('/v1beta/models', async (c) => c.json(geminiModelList(await listModels(c.var.rt))))
   app.get('/v1beta/models/:model{.+}', async (c) => {
-    let id = decodeURIComponent(c.req.param('model'))
+    let id = modelInPath(new URL(c.req.url).pathname)
     if (id.startsWith('models/')) id = id.slice('models/'.length)
     const found = (await listModels(c.var.rt)).find((m) => m.id === id)
     if (!found) throw new GatewayError('not_found', `Model '${id}' is not served by any configured back end.`)
@@ -55,11 +62,11 @@ export function geminiRoutes(app: GatewayApp): void {
         return countTokens(c.req.raw, rt, {
           protocol: 'gemini',
           decode: (body) => decodeCountTokensRequest(body, model),
-          upstreamPath: (upstreamModel) => `/v1beta/models/${upstreamModel}:countTokens`,
+          upstreamPath: (upstreamModel) => `/v1beta/${geminiModelResource(upstreamModel)}:countTokens`,
           // A nested generateContentRequest names the model too: the upstream's, not the selector.
           upstreamBody: (body, upstreamModel) =>
             body.generateContentRequest && typeof body.generateContentRequest === 'object'
-              ? { ...body, generateContentRequest: { ...(body.generateContentRequest as object), model: `models/${upstreamModel}` } }
+              ? { ...body, generateContentRequest: { ...(body.generateContentRequest as object), model: geminiModelName(upstreamModel) } }
               : body,
           estimate: (tokens) => encodeCountTokensResponse(tokens),
         })

@@ -3,7 +3,8 @@ import type { Alias, Backend, Settings } from '../config/settings'
 import type { EndpointTable } from '../endpoints/endpoint-table'
 import { GatewayError, invalidRequest } from '../hub/errors'
 import type { LiveModels } from '../endpoints/live-models'
-import type { Logger } from '../log'
+import { logValue, type Logger } from '../log'
+import { checkModelName } from './model-name'
 import { parseSelectorParams, type Overrides } from './selector-params'
 
 export interface Route {
@@ -78,6 +79,7 @@ export function resolveModel(requested: string, { settings, endpoints, models }:
   const overrides = q === -1 ? undefined : parseSelectorParams(selector.slice(q + 1), selector)
   const name = q === -1 ? selector : selector.slice(0, q)
   const route = pick(name, settings, endpoints, models)
+  checkModelName(route.model)
   const fromDefault = route.overrides
   if (overrides || fromDefault) route.overrides = { ...fromDefault, ...overrides }
   if (via) route.via = via
@@ -150,6 +152,6 @@ export async function routeRequest(
     route = resolveModel(requested, rt)
   }
   if (rt.log.debugging)
-    rt.log.debug(`route: ${JSON.stringify(requested)} → ${route.backend.id} model=${route.model} (${route.via ? `${route.via}, ` : ''}${route.why})`)
+    rt.log.debug(`route: ${JSON.stringify(logValue(requested))} → ${route.backend.id} model=${logValue(route.model)} (${route.via ? `${route.via}, ` : ''}${route.why})`)
   return route
 }

@@ -25,7 +25,7 @@ export type Overrides = Partial<Pick<HubRequest, 'temperature' | 'topP' | 'topK'
 export function parseSelectorParams(query: string, selector: string): Overrides {
   const out: Overrides = {}
   for (const [name, raw] of new URLSearchParams(query)) {
-    if (!(name in PARAMS))
+    if (!Object.hasOwn(PARAMS, name))
       throw invalidRequest(`model "${selector}": unknown parameter "${name}" (allowed: ${Object.keys(PARAMS).join(', ')})`, 'model')
     const parsed = PARAMS[name as Param].safeParse(raw)
     if (!parsed.success)

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 /**
  * A scripted model behind real HTTP on loopback, speaking OpenAI Chat
  * Completions (`…/chat/completions`), OpenAI Responses (`…/responses`), Anthropic
- * Messages (`…/v1/messages`) and Gemini (`…/v1beta/models/{model}:generateContent`,
+ * Messages (`…/v1/messages`) and Gemini (`…/v1beta/models/{model}:generateContent` or `tunedModels/…`,
  * `:streamGenerateContent`, `:countTokens`).
  *
  * Paths start with `/t/<test-id>`, so one server can serve many tests at once:
@@ -377,7 +377,7 @@ export async function startFakeUpstream(host = '127.0.0.1', port = 0): Promise<F
       log.set(m[1]!, list)
     }
     const path = m?.[2] ?? url.pathname
-    const gem = /\/v1beta\/models\/(.+):(generateContent|streamGenerateContent|countTokens)$/.exec(path)
+    const gem = /\/v1beta\/(?:models|tunedModels)\/(.+):(generateContent|streamGenerateContent|countTokens)$/.exec(path)
     const protocol: Wire | undefined = path.endsWith('/chat/completions')
       ? 'openai'
       : path.endsWith('/v1/messages')

@@ -68,7 +68,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
   // Sampling.
   let temperature = req.temperature
   if (temperature !== undefined && temperature > 1) {
-    ctx.warn(`temperature ${temperature} clamped to 1 (Anthropic accepts 0–1)`)
+    ctx.warn(`temperature ${temperature} clamped to 1 (Anthropic accepts 0-1)`)
     temperature = 1
   }
   let topP = req.topP
@@ -102,7 +102,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
       topK = undefined
     }
     if (topP !== undefined && topP < 0.95) {
-      ctx.warn(`top_p ${topP} dropped: Anthropic allows only top_p 0.95–1 with thinking`)
+      ctx.warn(`top_p ${topP} dropped: Anthropic allows only top_p 0.95-1 with thinking`)
       topP = undefined
     }
   }

@@ -1,5 +1,6 @@
 import { GatewayError, kindForStatus, type ErrorKind } from '../../hub/errors'
 import { sseJson, utf8 } from '../../sse/frame'
+import { own } from '../../hub/own'
 
 /**
  * Anthropic error types (https://platform.claude.com/docs/en/api/errors):
@@ -43,7 +44,8 @@ export function anthropicErrorType(kind: ErrorKind): string {
 
 /** An Anthropic `error.type` → our kind; unknown types fall back to the HTTP status. */
 export function kindForAnthropicType(type: unknown, status?: number): ErrorKind {
-  if (typeof type === 'string' && KIND_FOR_TYPE[type]) return KIND_FOR_TYPE[type]
+  const kind = typeof type === 'string' ? own(KIND_FOR_TYPE, type) : undefined
+  if (kind) return kind
   return status ? kindForStatus(status) : 'api_error'
 }
 

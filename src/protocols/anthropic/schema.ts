@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { own } from '../../hub/own'
 
 /**
  * The Anthropic Messages request (POST /v1/messages), validated loosely: every
@@ -81,7 +82,7 @@ function addIssues(schema: z.ZodType, value: unknown, ctx: z.RefinementCtx): voi
 
 /** A content block: known types are checked field by field, any other `type` passes untouched. */
 export const contentBlockSchema = z.looseObject({ type: z.string() }).superRefine((block, ctx) => {
-  const schema = KNOWN_BLOCKS[block.type]
+  const schema = own(KNOWN_BLOCKS, block.type)
   if (schema) addIssues(schema, block, ctx)
 })
 

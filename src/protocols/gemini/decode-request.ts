@@ -17,6 +17,7 @@ import type { RequestHints } from '../types'
 import { decodePart, isObj, PROTOCOL, pushParts } from './decode-parts'
 import { fromGeminiSchema } from './from-gemini-schema'
 import { camelizeRequest, requestSchema, type GeminiPart, type GeminiRequest } from './schema'
+import { own } from '../../hub/own'
 
 type Json = Record<string, unknown>
 
@@ -230,7 +231,7 @@ const LEVELS: Record<string, ReasoningEffort> = { MINIMAL: 'minimal', LOW: 'low'
  */
 function decodeThinking(t: NonNullable<GeminiRequest['generationConfig']>['thinkingConfig']): ThinkingConfig | undefined {
   if (!t) return undefined
-  const effort = t.thinkingLevel ? LEVELS[t.thinkingLevel] : undefined
+  const effort = t.thinkingLevel ? own(LEVELS, t.thinkingLevel) : undefined
   const budget = t.thinkingBudget ?? undefined
   if (budget === 0 && !effort) return { enabled: false }
   const config: ThinkingConfig = { enabled: true }

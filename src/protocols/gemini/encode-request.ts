@@ -5,7 +5,7 @@ import { toolsFor } from '../../hub/tools'
 import type { EncodeRequestContext } from '../types'
 import { PROTOCOL } from './decode-parts'
 import { encodeFunctionCall, encodeImage, encodeThinking, placeSignatures, type GeminiPartOut, type LooseSignature } from './encode-parts'
-import { toGeminiParameters, toGeminiSchema } from './to-gemini-schema'
+import { toGeminiParameters, toGeminiSchema, type SchemaBudget } from './to-gemini-schema'
 
 /**
  * Thinking budgets for an effort on models that take a budget (Gemini 2.5:
@@ -57,7 +57,9 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
 
   // Tools.
   const tools = toolsFor(req.tools, { protocol: PROTOCOL, customTools: false, warn: ctx.warn })
-  const declarations = tools.filter((t) => !t.native).map(encodeDeclaration)
+  // One budget for every schema of the request: inlining $refs must not multiply it without bound.
+  const budget: SchemaBudget = { nodes: 0 }
+  const declarations = tools.filter((t) => !t.native).map((t) => encodeDeclaration(t, budget))
   const wireTools: unknown[] = []
   if (declarations.length) wireTools.push({ functionDeclarations: declarations })
   for (const t of tools) if (t.native) wireTools.push(t.native.raw) // toolsFor kept only Gemini's own
@@ -84,7 +86,7 @@ export function encodeRequest(req: HubRequest, ctx: EncodeRequestContext): Recor
   if (rf?.type === 'json_object') g.responseMimeType = 'application/json'
   else if (rf?.type === 'json_schema') {
     g.responseMimeType = 'application/json'
-    g.responseSchema = toGeminiSchema(rf.schema)
+    g.responseSchema = toGeminiSchema(rf.schema, `response_format${rf.name ? ` ${JSON.stringify(rf.name)}` : ''}`, budget)
   }
   const thinking = encodeThinkingConfig(req, ctx)
   if (thinking) g.thinkingConfig = thinking
@@ -229,10 +231,10 @@ function responseObject(text: string, isError: boolean): Record<string, unknown>
 // ---------------------------------------------------------------------------
 // Tools
 
-function encodeDeclaration(tool: HubTool): Record<string, unknown> {
+function encodeDeclaration(tool: HubTool, budget: SchemaBudget): Record<string, unknown> {
   const out: Record<string, unknown> = { name: tool.name }
   if (tool.description) out.description = tool.description
-  const parameters = toGeminiParameters(tool.parameters)
+  const parameters = toGeminiParameters(tool.parameters, `tool ${JSON.stringify(tool.name)}`, budget)
   if (parameters) out.parameters = parameters
   return out
 }

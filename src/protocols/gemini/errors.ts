@@ -1,5 +1,6 @@
 import { GatewayError, kindForStatus, type ErrorKind } from '../../hub/errors'
 import { sseJson, utf8 } from '../../sse/frame'
+import { own } from '../../hub/own'
 
 /**
  * Google's error body: `{error: {code: <HTTP status>, message, status: <gRPC
@@ -87,8 +88,8 @@ export function errorFromPayload(payload: unknown, status?: number): GatewayErro
 
   const httpStatus = status !== undefined && status >= 400 ? status : typeof e.code === 'number' && e.code >= 400 ? e.code : undefined
   let kind: ErrorKind =
-    typeof e.status === 'string' && KIND_FOR_STATUS[e.status]
-      ? KIND_FOR_STATUS[e.status]!
+    typeof e.status === 'string' && own(KIND_FOR_STATUS, e.status)
+      ? own(KIND_FOR_STATUS, e.status)!
       : httpStatus !== undefined
         ? kindForStatus(httpStatus)
         : 'api_error'

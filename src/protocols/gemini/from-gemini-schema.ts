@@ -1,3 +1,5 @@
+import { setOwn } from '../../hub/own'
+
 type Json = Record<string, unknown>
 
 const COUNTS = ['minItems', 'maxItems', 'minLength', 'maxLength', 'minProperties', 'maxProperties']
@@ -24,7 +26,7 @@ export function fromGeminiSchema(schema: unknown): Json {
     else if (COUNTS.includes(key) && typeof value === 'string' && /^\d+$/.test(value)) out[key] = Number(value)
     else if (key === 'format' && value === 'enum') continue
     else if (key === 'nullable') continue
-    else out[key] = value
+    else setOwn(out, key, value)
   }
   if (src.nullable === true) {
     if (typeof out.type === 'string') out.type = [out.type, 'null']

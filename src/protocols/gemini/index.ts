@@ -1,5 +1,6 @@
 import { readEnvelope } from '../envelope'
 import type { Protocol } from '../types'
+import { geminiModelResource } from '../../upstream/url-parts'
 import { decodeRequest } from './decode-request'
 import { decodeResponse } from './decode-response'
 import { decodeStream, streamDecoder } from './decode-stream'
@@ -11,9 +12,6 @@ import { decodeError, encodeError, encodeStreamError } from './errors'
 export { decodeCountTokensRequest, encodeCountTokensResponse } from './count-tokens'
 export { EFFORT_BUDGET, SKIP_SIGNATURE } from './encode-request'
 export { toJsonArrayStream } from './json-array-stream'
-
-/** `models/gemini-2.5-flash` and `gemini-2.5-flash` name the same model. */
-const bareModel = (model: string) => model.replace(/^models\//, '')
 
 /**
  * The Gemini API (POST /v1beta/models/{model}:generateContent and
@@ -34,5 +32,5 @@ export const gemini: Protocol = {
   decodeError,
   envelope: (body, hints) => readEnvelope(body, hints, 'contents'),
   upstreamPath: (model, stream) =>
-    '/v1beta/models/' + bareModel(model) + (stream ? ':streamGenerateContent?alt=sse' : ':generateContent'),
+    '/v1beta/' + geminiModelResource(model) + (stream ? ':streamGenerateContent?alt=sse' : ':generateContent'),
 }

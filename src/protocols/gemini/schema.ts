@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { setOwn } from '../../hub/own'
 
 /**
  * The Gemini GenerateContentRequest (POST /v1beta/models/{model}:generateContent
@@ -141,8 +142,8 @@ export function camelizeRequest(value: unknown): unknown {
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(src)) {
     const name = camel(key)
-    if (name !== key && name in src) continue // the camelCase spelling is also present: it wins
-    out[name] = OPAQUE.has(name) ? v : camelizeRequest(v)
+    if (name !== key && Object.hasOwn(src, name)) continue // the camelCase spelling is also present: it wins
+    setOwn(out, name, OPAQUE.has(name) ? v : camelizeRequest(v))
   }
   return out
 }

@@ -1,3 +1,5 @@
+import { invalidRequest } from '../../hub/errors'
+
 type Json = Record<string, unknown>
 
 /**
@@ -26,8 +28,13 @@ type Json = Record<string, unknown>
  *   type"), `required` keeps only names that are defined, and an array without
  *   `items` gets `items: {type: "string"}` (Gemini: "items: missing field").
  */
-export function toGeminiSchema(schema: unknown): Json {
-  return convert(schema, { root: schema, refs: [], depth: 0 })
+export function toGeminiSchema(schema: unknown, what = 'the schema', budget: SchemaBudget = { nodes: 0 }): Json {
+  return convert(schema, { root: schema, refs: [], depth: 0, budget, what })
+}
+
+/** Schema nodes written so far; one budget may be shared by every schema of a request. */
+export interface SchemaBudget {
+  nodes: number
 }
 
 /**
@@ -35,8 +42,8 @@ export function toGeminiSchema(schema: unknown): Json {
  * tool takes no arguments: Gemini refuses an object schema without properties,
  * so `parameters` is left out entirely.
  */
-export function toGeminiParameters(schema: unknown): Json | undefined {
-  const out = toGeminiSchema(schema)
+export function toGeminiParameters(schema: unknown, what?: string, budget?: SchemaBudget): Json | undefined {
+  const out = toGeminiSchema(schema, what, budget)
   const hasProperties = isObj(out.properties) && Object.keys(out.properties).length > 0
   if (!hasProperties && out.anyOf === undefined && (out.type === undefined || out.type === 'object')) return undefined
   return out
@@ -47,9 +54,21 @@ interface Ctx {
   /** The $refs being inlined on the way here, to stop recursion. */
   refs: string[]
   depth: number
+  budget: SchemaBudget
+  /** What the schema belongs to, for errors (`tool "search"`). */
+  what: string
 }
 
 const MAX_DEPTH = 40
+/**
+ * Inlining `$ref`s can multiply a schema: definitions that each use the next
+ * twice expand 2^n-fold (1.4 KB became 15 MB). The schemas of one request may
+ * come to at most this many nodes in all (real agents send ~100), and inline
+ * at most MAX_REF_DEPTH refs within one another; beyond that the request is
+ * refused rather than expanded.
+ */
+export const MAX_SCHEMA_NODES = 20_000
+export const MAX_REF_DEPTH = 16
 const STRING_FORMATS = new Set(['enum', 'date-time'])
 const NUMBER_FORMATS = new Set(['float', 'double', 'int32', 'int64'])
 const COUNTS = ['minItems', 'maxItems', 'minLength', 'maxLength', 'minProperties', 'maxProperties'] as const
@@ -58,6 +77,10 @@ const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.
 
 function convert(node: unknown, ctx: Ctx): Json {
   if (!isObj(node) || ctx.depth > MAX_DEPTH) return {}
+  if (++ctx.budget.nodes > MAX_SCHEMA_NODES)
+    throw invalidRequest(
+      `The schema of ${ctx.what} is too large for Gemini: with $refs inlined, the request's schemas come to more than ${MAX_SCHEMA_NODES} nodes.`,
+    )
   const next: Ctx = { ...ctx, depth: ctx.depth + 1 }
 
   // $ref: inline the local definition, with the referring schema's own keywords on top.
@@ -72,6 +95,8 @@ function convert(node: unknown, ctx: Ctx): Json {
       if (typeof description === 'string') stop.description = description
       return stop
     }
+    if (ctx.refs.length >= MAX_REF_DEPTH)
+      throw invalidRequest(`The schema of ${ctx.what} nests more than ${MAX_REF_DEPTH} $refs within one another, too deep to inline for Gemini.`)
     return convert({ ...target, ...rest }, { ...next, refs: [...ctx.refs, ref] })
   }
 
@@ -200,7 +225,7 @@ function resolveRef(root: unknown, ref: string): Json | undefined {
   let at: unknown = root
   for (const raw of ref.slice(2).split('/')) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~')
-    if (!isObj(at)) return undefined
+    if (!isObj(at) || !Object.hasOwn(at, key)) return undefined
     at = at[key]
   }
   return isObj(at) ? at : undefined

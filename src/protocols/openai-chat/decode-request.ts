@@ -16,6 +16,7 @@ import { parseBody } from '../../hub/validate'
 import { imageSourceFromUrl } from './images'
 import { reasoningDetailsToParts } from './reasoning-details'
 import { chatRequestSchema, type ChatMessage, type ChatRequest } from './schema'
+import { own } from '../../hub/own'
 
 const PROTOCOL = 'openai-chat'
 
@@ -177,7 +178,7 @@ function decodeTools(req: ChatRequest): HubTool[] | undefined {
         })
       }
       // `custom` and other tool types: passed through to OpenAI upstreams only.
-      const inner = t[t.type] as { name?: unknown } | undefined
+      const inner = own(t as Record<string, unknown>, t.type) as { name?: unknown } | undefined
       const name = typeof inner?.name === 'string' ? inner.name : t.type
       return { native: { protocol: PROTOCOL, label: `tool "${t.type}"`, raw: t }, name, parameters: {} }
     })

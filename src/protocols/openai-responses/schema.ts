@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { nested, stringOrArray, typedUnion, type CheckContext } from '../../hub/schema-helpers'
 import { reasoningEffortSchema } from '../openai-chat/schema'
+import { own } from '../../hub/own'
 
 /**
  * The Responses request (`POST /v1/responses`) as a client sends it. Loose:
@@ -130,7 +131,7 @@ export function itemType(item: { type?: unknown; role?: unknown }): string {
 }
 
 export const inputItemSchema = z.looseObject({ type: z.string().nullish() }).check((ctx) => {
-  const schema = ITEMS[itemType(ctx.value)]
+  const schema = own(ITEMS, itemType(ctx.value))
   if (schema) nested(ctx as CheckContext, schema)
 })
 

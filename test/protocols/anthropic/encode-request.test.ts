@@ -43,7 +43,7 @@ describe('encodeRequest (hub → Anthropic body)', () => {
   it('clamps temperature above 1 and says so', () => {
     const { body, warnings } = encode(base({ temperature: 1.7 }))
     expect(body.temperature).toBe(1)
-    expect(warnings).toContain('temperature 1.7 clamped to 1 (Anthropic accepts 0–1)')
+    expect(warnings).toContain('temperature 1.7 clamped to 1 (Anthropic accepts 0-1)')
   })
 
   it('yields only tool_use blocks for an assistant turn with empty text and tool calls', () => {
