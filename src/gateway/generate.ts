@@ -8,15 +8,15 @@ import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
-import { parseSse, sseFramer } from '../sse/parse'
+import { sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
-import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
+import { bodyReader, type UpstreamResponse } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
-import { guardBytes, guardHubEvents } from './guard-streams'
+import { guardBytes } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { readUpstreamJson, upstreamError } from './upstream-body'
+import { parseUpstreamJson, readUpstreamBytes, readUpstreamJson, upstreamError } from './upstream-body'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -114,12 +114,20 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
 
   if (passThrough) {
-    const reader = upstreamIsSse ? (after ? observed(upstream, back, after) : bodyReader(upstream)) : null
-    if (reader) return new Response(reframe(guardBytes(reader, front.encodeStreamError)), { status: upstream.status, headers })
+    const reader = upstreamIsSse ? bodyReader(upstream) : null
+    if (reader) {
+      const guarded = guardBytes(reader, {
+        protocol: front.id,
+        onError: front.encodeStreamError,
+        idleMs: rt.settings.streamIdleTimeoutMs,
+        ...(after ? observer(back, after) : {}),
+      })
+      return new Response(reframe(guarded), { status: upstream.status, headers })
+    }
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
-    // A finished (non-streaming) answer is read whole and sent on as bytes.
-    const bytes = new Uint8Array(await upstream.arrayBuffer())
-    if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
+    // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes.
+    const { bytes, json } = await readPassThroughBody(upstream, stream)
+    if (after && json !== undefined) await after(back.decodeResponse(json))
     return new Response(bytes, { status: upstream.status, headers })
   }
 
@@ -137,6 +145,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
       encode,
       observe: acc && ((e) => acc.add(e)),
       onEnd: acc && (() => finished(acc, after!)),
+      idleMs: rt.settings.streamIdleTimeoutMs,
     })
     return new Response(reframe(bytes), { headers })
   }
@@ -167,12 +176,42 @@ export function withClientQuery(path: string, url: URL): string {
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
 }
 
-/** The body for the client, while a copy goes to the exchange's `after` hook (decoded, once whole). */
-function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubResponse) => Promise<void>): ByteReader | null {
-  if (!upstream.body) return null
-  const [toClient, toObserver] = upstream.body.tee()
-  void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
-  return toClient.getReader()
+/**
+ * For a passed-through stream the exchange's `after` hook needs whole: each chunk on its way to the
+ * client is also framed and decoded here, in step (no second copy of the stream, nothing that
+ * outlives the client's: when the client goes away, so does the upstream).
+ */
+function observer(back: Protocol, after: (res: HubResponse) => Promise<void>) {
+  const acc = new ResponseAccumulator()
+  const decode = chain(sseFramer(), back.streamDecoder())
+  const sink = { enqueue: (e: HubStreamEvent) => acc.add(e) }
+  let broken = false
+  return {
+    observe(chunk: Uint8Array) {
+      if (broken) return
+      try {
+        decode.transform(chunk, sink)
+      } catch {
+        broken = true
+      }
+    },
+    async onEnd() {
+      if (broken) return
+      decode.flush?.(sink)
+      await finished(acc, after)
+    },
+  }
+}
+
+/**
+ * A passed-through answer that is not a stream: checked to be JSON. A streaming request answered
+ * with SSE under another content type (`data:`, `event:` or a `:` comment first) goes on as it is,
+ * for the client's own parser.
+ */
+async function readPassThroughBody(upstream: UpstreamResponse, stream: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; json?: unknown }> {
+  const bytes = await readUpstreamBytes(upstream)
+  if (stream && (bytes[0] === 0x3a || bytes[0] === 0x64 || bytes[0] === 0x65)) return { bytes }
+  return { bytes, json: parseUpstreamJson(bytes, upstream) }
 }
 
 /** Hands a streamed response, once whole, to the exchange's `after` hook. */
@@ -181,14 +220,3 @@ async function finished(acc: ResponseAccumulator, done: (res: HubResponse) => Pr
   if (res) await done(res).catch(() => {})
 }
 
-async function observe(events: ReadableStream<HubStreamEvent>, done: (res: HubResponse) => Promise<void>): Promise<void> {
-  const acc = new ResponseAccumulator()
-  const reader = events.getReader()
-  for (;;) {
-    const { done: end, value } = await reader.read()
-    if (end) break
-    acc.add(value)
-  }
-  const res = acc.result()
-  if (res) await done(res)
-}

@@ -1,19 +1,69 @@
 import { GatewayError } from '../hub/errors'
 import type { UpstreamResponse } from '../upstream/transport'
 
-/** An upstream's JSON answer; anything else is a 502 that says what came back. */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** An upstream's JSON answer; anything else is a 502 that says, briefly and safely, what came back. */
 export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> {
-  let text: string
+  return (await readUpstreamJsonBytes(res)).json
+}
+
+/**
+ * An upstream's JSON answer as it came (to pass on unchanged) and parsed (to
+ * know it is JSON at all). An empty body, an HTML page, bytes that are not
+ * UTF-8 or text that is not JSON are a 502 describing what came back, never
+ * passed on as if they were an answer.
+ */
+export async function readUpstreamJsonBytes(res: UpstreamResponse): Promise<{ bytes: Uint8Array<ArrayBuffer>; json: unknown }> {
+  const bytes = await readUpstreamBytes(res)
+  return { bytes, json: parseUpstreamJson(bytes, res) }
+}
+
+/** An upstream's whole body; a connection that fails on the way is a 502. */
+export async function readUpstreamBytes(res: UpstreamResponse): Promise<Uint8Array<ArrayBuffer>> {
   try {
-    text = await res.text()
+    return new Uint8Array(await res.arrayBuffer())
   } catch {
     throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
+  }
+}
+
+/** A body that must be JSON, parsed; see readUpstreamJsonBytes. */
+export function parseUpstreamJson(bytes: Uint8Array, res: Pick<UpstreamResponse, 'status' | 'headers'>): unknown {
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    throw new GatewayError('bad_gateway', `The upstream answered HTTP ${res.status} with bytes that are not UTF-8 text.`)
   }
   try {
     return JSON.parse(text)
   } catch {
-    throw new GatewayError('bad_gateway', `The upstream answered with something other than JSON: ${text.slice(0, 200)}`)
+    throw notJson(res.status, res.headers.get('content-type'), text)
   }
+}
+
+/** What an answer that should have been JSON was instead, in a short message that carries none of its content but an HTML page's title. */
+export function notJson(status: number, contentType: string | null, text: string): GatewayError {
+  return new GatewayError('bad_gateway', `The upstream answered HTTP ${status} with ${describeBody(contentType, text)} instead of JSON.`)
+}
+
+function describeBody(contentType: string | null, text: string): string {
+  const body = text.trim()
+  if (body === '') return 'an empty body'
+  if (isHtml(contentType, body)) {
+    const title = /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body)?.[1]?.replace(/\s+/g, ' ').trim()
+    const safe = title?.replace(/[^\w .,:;!?()'/-]/g, '').slice(0, 80)
+    return safe ? `an HTML page ("${safe}")` : 'an HTML page'
+  }
+  return `${body.length} characters of ${contentType ? contentType.split(';')[0]!.trim() : 'text'} that do not parse`
+}
+
+/** An HTML page (a proxy's or load balancer's error page): by its content type, or by how it starts. */
+export function isHtml(contentType: string | null, body: string): boolean {
+  if (contentType?.toLowerCase().includes('text/html')) return true
+  const start = body.slice(0, 15).toLowerCase()
+  return start.startsWith('<!doctype html') || start.startsWith('<html')
 }
 
 /** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
@@ -25,9 +75,21 @@ export async function readUpstreamError(res: UpstreamResponse): Promise<string> 
   }
 }
 
-/** The upstream's error, decoded by its protocol, carrying its Retry-After. */
+/**
+ * The upstream's error, decoded by its protocol, carrying its Retry-After. An
+ * HTML error page (a proxy in front of the upstream) is said to be one: a 5xx
+ * page is a 502, any other keeps its status; its text never reaches the client.
+ */
 export async function upstreamError(res: UpstreamResponse, decode: (status: number, body: string) => GatewayError): Promise<GatewayError> {
-  const err = decode(res.status, await readUpstreamError(res))
+  const body = await readUpstreamError(res)
+  const contentType = res.headers.get('content-type')
+  const err = isHtml(contentType, body.trimStart())
+    ? new GatewayError(
+        res.status >= 500 ? 'bad_gateway' : decode(res.status, '').kind,
+        `The upstream answered HTTP ${res.status} with ${describeBody(contentType, body)}, not an API response.`,
+        { status: res.status >= 500 ? 502 : res.status, upstream: true },
+      )
+    : decode(res.status, body)
   const retryAfter = res.headers.get('retry-after')
   if (retryAfter) err.retryAfter = retryAfter
   return err
