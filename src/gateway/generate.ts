@@ -28,8 +28,11 @@ export const SSE_HEADERS = {
 export interface ExchangeHooks {
   /** Runs once the back end is chosen; may rewrite the hub request. Returning passThrough: false forces translation. */
   before?(hub: HubRequest, body: Record<string, unknown>, route: Route): Promise<{ passThrough: boolean }>
-  /** Gets the finished response (also for streams, once they have ended); not called on failure. */
-  after?(hub: HubRequest, res: HubResponse, exchange: { route: Route; passThrough: boolean }): Promise<void>
+  /**
+   * Gets the finished response (also for streams, once they have ended); not called on failure. May
+   * answer a warning, which a finished answer carries in `x-gateway-warnings` (a stream's is logged).
+   */
+  after?(hub: HubRequest, res: HubResponse, exchange: { route: Route; passThrough: boolean }): Promise<string | void>
 }
 
 export interface GenerateOptions {
@@ -105,7 +108,15 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
-  const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
+  const after =
+    hooks?.after && hub
+      ? async (res: HubResponse) => {
+          const note = await hooks.after!(hub, res, { route, passThrough })
+          if (!note) return
+          rt.log.info(`${url.pathname}: ${note}`)
+          headers['x-gateway-warnings'] = headers['x-gateway-warnings'] ? `${headers['x-gateway-warnings']}; ${note}` : note
+        }
+      : undefined
 
   if (stream) {
     Object.assign(headers, SSE_HEADERS)

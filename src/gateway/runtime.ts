@@ -36,6 +36,7 @@ export interface RuntimeOptions {
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
   const log = createLogger(settings.logLevel)
+  o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
   const endpoints = new EndpointTable(settings.backends)
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
