@@ -66,12 +66,11 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
     pull() {
       if (closed) return
-      idle!.waiting = true
+      idle!.wait()
       return reader.read().then(
         ({ done, value }) => {
           if (closed) return
-          idle!.waiting = false
-          idle!.active = true
+          idle!.got()
           if (done) return end()
           const bad = watch.feed(value)
           if (bad) {

@@ -70,7 +70,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
       idle?.stop()
       reader.cancel().catch(() => {})
     } else if (idle) {
-      idle.waiting = true
+      idle.wait()
       const timer = idle
       void drain(reader).then(() => timer.stop())
     } else void drain(reader)
@@ -85,14 +85,11 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
    */
   const step = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
     if (ended) return finish(controller)
-    if (idle) idle.waiting = true
+    idle?.wait()
     return reader.read().then(
       (result) => {
         if (closed) return
-        if (idle) {
-          idle.waiting = false
-          idle.active = true
-        }
+        idle?.got()
         try {
           if (result.done) {
             o.decode.flush?.(events)

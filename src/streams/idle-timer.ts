@@ -2,19 +2,21 @@
 const CHECKS = 4
 
 /**
- * Notices a stream that has gone quiet. Each read only sets `waiting` and
- * `active` (field writes, no timer work on the hot path); a plain `setTimeout` per stream, a
- * quarter of the timeout long, looks at the flag and re-arms itself, and calls
- * `onIdle` once four checks in a row saw nothing: never before `ms` of silence,
- * at most a quarter later. Web-standard timers only, and one per stream, so on
- * Workers it stays in the request that owns the stream.
+ * Notices an upstream that has gone quiet. The stream calls `wait()` when it
+ * asks the upstream for bytes and `got()` when they come: field writes, no timer
+ * work per chunk. A plain `setTimeout`, a quarter of the timeout long, looks at
+ * the fields and re-arms itself, and calls `onIdle` once four checks in a row
+ * found the stream waiting with nothing come: never before `ms` of silence, at
+ * most a quarter later. While the stream is not waiting (its client reads
+ * slowly, or has stopped reading) nothing counts and the timer is let go until
+ * the next `wait()`, so an abandoned stream keeps no timer. Web-standard timers
+ * only, one per stream, so on Workers it stays in the request that owns the stream.
  */
 export class IdleTimer {
-  /** Set by the stream on every chunk; cleared by each check. */
-  active = false
-  /** Set while the stream waits for the upstream: a client that reads slowly is not the upstream going quiet. */
-  waiting = false
+  #active = false
+  #waiting = false
   #quiet = 0
+  #stopped = false
   #timer: ReturnType<typeof setTimeout> | undefined
   readonly #period: number
   readonly #onIdle: () => void
@@ -22,15 +24,32 @@ export class IdleTimer {
   constructor(ms: number, onIdle: () => void) {
     this.#period = Math.max(1, Math.ceil(ms / CHECKS))
     this.#onIdle = onIdle
-    this.#timer = setTimeout(this.#check, this.#period)
+  }
+
+  /** The stream asks the upstream for its next bytes. */
+  wait(): void {
+    this.#waiting = true
+    if (this.#timer === undefined && !this.#stopped) this.#timer = setTimeout(this.#check, this.#period)
+  }
+
+  /** Bytes came (or the read settled). */
+  got(): void {
+    this.#waiting = false
+    this.#active = true
   }
 
   #check = (): void => {
-    if (this.active || !this.waiting) {
-      this.active = false
+    this.#timer = undefined
+    if (!this.#waiting) {
+      this.#quiet = 0
+      this.#active = false
+      return
+    }
+    if (this.#active) {
+      this.#active = false
       this.#quiet = 0
     } else if (++this.#quiet >= CHECKS) {
-      this.#timer = undefined
+      this.#stopped = true
       this.#onIdle()
       return
     }
@@ -38,6 +57,7 @@ export class IdleTimer {
   }
 
   stop(): void {
+    this.#stopped = true
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     this.#timer = undefined
   }

@@ -84,6 +84,9 @@ describe('SseWatch: what a pass-through stream has shown so far', () => {
     expect(watch('openai-chat', chat({ content: '"finish_reason":"stop"' })).w.complete).toBe(false)
     expect(watch('openai-chat', chat({ content: 'x' }, null)).w.complete).toBe(false)
     expect(watch('openai-chat', chat({ content: 'x' }, 'length')).w.complete).toBe(true)
+    // a key cut by chunk boundaries is still found
+    for (const size of [1, 3, 8]) expect(watch('openai-chat', chat({ content: 'x' }, 'stop'), size).w.complete).toBe(true)
+    for (const size of [1, 3, 8]) expect(watch('gemini', 'data: {"candidates": [{"finishReason" : "STOP"}]}\n\n', size).w.complete).toBe(true)
     expect(watch('gemini', 'data: {"candidates": [{"content": {"parts": [{"text": "\\"finishReason\\": \\"STOP\\""}]}}]}\n\n').w.complete).toBe(false)
     expect(watch('gemini', 'data: {"promptFeedback": {"blockReason": "SAFETY"}}\n\n').w.complete).toBe(true)
   })
