@@ -137,7 +137,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     }
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
     // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes.
-    const { bytes, json } = await readPassThroughBody(upstream, stream)
+    const { bytes, json } = await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs)
     if (after && json !== undefined) await after(back.decodeResponse(json))
     return new Response(bytes, { status: upstream.status, headers })
   }
@@ -146,7 +146,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const encode = front.streamEncoder(hub!)
     const reader = upstreamIsSse ? bodyReader(upstream) : null
     if (!reader) {
-      const res = back.decodeResponse(await readUpstreamJson(upstream))
+      const res = back.decodeResponse(await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
       if (after) await after(res)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
     }
@@ -161,7 +161,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = back.decodeResponse(await readUpstreamJson(upstream))
+  const decoded = back.decodeResponse(await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
@@ -219,8 +219,12 @@ function observer(back: Protocol, after: (res: HubResponse) => Promise<void>) {
  * with SSE under another content type (`data:`, `event:` or a `:` comment first) goes on as it is,
  * for the client's own parser.
  */
-async function readPassThroughBody(upstream: UpstreamResponse, stream: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; json?: unknown }> {
-  const bytes = await readUpstreamBytes(upstream)
+async function readPassThroughBody(
+  upstream: UpstreamResponse,
+  stream: boolean,
+  idleMs: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; json?: unknown }> {
+  const bytes = await readUpstreamBytes(upstream, idleMs)
   if (stream && (bytes[0] === 0x3a || bytes[0] === 0x64 || bytes[0] === 0x65)) return { bytes }
   return { bytes, json: parseUpstreamJson(bytes, upstream) }
 }

@@ -4,8 +4,8 @@ import type { UpstreamResponse } from '../upstream/transport'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** An upstream's JSON answer; anything else is a 502 that says, briefly and safely, what came back. */
-export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> {
-  return (await readUpstreamJsonBytes(res)).json
+export async function readUpstreamJson(res: UpstreamResponse, idleMs?: number): Promise<unknown> {
+  return (await readUpstreamJsonBytes(res, idleMs)).json
 }
 
 /**
@@ -14,17 +14,30 @@ export async function readUpstreamJson(res: UpstreamResponse): Promise<unknown> 
  * UTF-8 or text that is not JSON are a 502 describing what came back, never
  * passed on as if they were an answer.
  */
-export async function readUpstreamJsonBytes(res: UpstreamResponse): Promise<{ bytes: Uint8Array<ArrayBuffer>; json: unknown }> {
-  const bytes = await readUpstreamBytes(res)
+export async function readUpstreamJsonBytes(res: UpstreamResponse, idleMs?: number): Promise<{ bytes: Uint8Array<ArrayBuffer>; json: unknown }> {
+  const bytes = await readUpstreamBytes(res, idleMs)
   return { bytes, json: parseUpstreamJson(bytes, res) }
 }
 
-/** An upstream's whole body; a connection that fails on the way is a 502. */
-export async function readUpstreamBytes(res: UpstreamResponse): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * An upstream's whole body; a connection that fails on the way is a 502, and a body that has not
+ * arrived `idleMs` (STREAM_IDLE_TIMEOUT_MS) after its headers a 504. (The Node transport reads a
+ * body that is not a stream before it answers, under UPSTREAM_TIMEOUT_MS; this bounds the others.)
+ */
+export async function readUpstreamBytes(res: UpstreamResponse, idleMs?: number): Promise<Uint8Array<ArrayBuffer>> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new GatewayError('timeout', `The upstream sent its headers but not the rest of its answer within ${idleMs} ms.`)
   try {
-    return new Uint8Array(await res.arrayBuffer())
-  } catch {
+    const body = res.arrayBuffer()
+    const bytes = idleMs
+      ? await Promise.race([body, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late), idleMs)))])
+      : await body
+    return new Uint8Array(bytes)
+  } catch (err) {
+    if (err === late) throw late
     throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
+  } finally {
+    clearTimeout(timer)
   }
 }
 
