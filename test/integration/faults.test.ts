@@ -1,3 +1,6 @@
+import Anthropic from '@anthropic-ai/sdk'
+import { GoogleGenAI } from '@google/genai'
+import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGateway, type NodeGateway } from '../../adapters/node'
 import type { SseEvent } from '../../src/sse/parse'
@@ -207,5 +210,36 @@ describe('a client that goes away releases the upstream connection', () => {
       // Bounded: a connection that stayed open would fail here, not hang the suite.
       const bound = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5000).unref())
       expect(await Promise.race([closed.then(() => 'closed'), bound])).toBe('closed')
+    })
+})
+
+describe('the official SDKs see the error, not a finish', () => {
+  const sdk = () => {
+    const base = gateway.url
+    return {
+      openai: new OpenAI({ baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0 }),
+      anthropic: new Anthropic({ baseURL: base, apiKey: 'k', maxRetries: 0 }),
+      gemini: new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: base } }),
+    }
+  }
+  const drain = async (it: AsyncIterable<unknown>) => {
+    for await (const _ of it);
+  }
+  const runs: Record<Front, (model: string) => Promise<unknown>> = {
+    'openai-chat': async (model) => drain(await sdk().openai.chat.completions.create({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] })),
+    'openai-responses': async (model) => drain(await sdk().openai.responses.create({ model, stream: true, input: 'hi' })),
+    anthropic: (model) => sdk().anthropic.messages.stream({ model, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }).finalMessage(),
+    gemini: async (model) => drain(await sdk().gemini.models.generateContentStream({ model, contents: 'hi' })),
+  }
+  for (const fault of ['stall', 'missing-terminal', 'reset-after-headers', 'malformed-sse'] as const)
+    it.concurrent(fault, async () => {
+      await Promise.all(
+        (Object.keys(FRONTS) as Front[]).flatMap((front) =>
+          (['same', 'other'] as const).map(async (which) => {
+            const model = `${FRONTS[front][which]}:${fault}.sdk-${front}-${which}`
+            await expect(runs[front](model), `${front} via ${model}`).rejects.toThrow(/upstream/i)
+          }),
+        ),
+      )
     })
 })
