@@ -3,7 +3,6 @@ import { checkToolHistory } from '../hub/check-tool-history'
 import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
-import type { HubStreamEvent } from '../hub/stream'
 import { readJson } from '../http/read-body'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
@@ -11,12 +10,13 @@ import { resolveModel, type Route } from '../routing/resolve-model'
 import { sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
-import { bodyReader, type UpstreamResponse } from '../upstream/transport'
+import { bodyReader } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { guardBytes } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { parseUpstreamJson, readUpstreamBytes, readUpstreamJson, upstreamError } from './upstream-body'
+import { finished, observer } from './observe-stream'
+import { readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -186,52 +186,3 @@ export function withClientQuery(path: string, url: URL): string {
   const s = params.toString()
   return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path
 }
-
-/**
- * For a passed-through stream the exchange's `after` hook needs whole: each chunk on its way to the
- * client is also framed and decoded here, in step (no second copy of the stream, nothing that
- * outlives the client's: when the client goes away, so does the upstream).
- */
-function observer(back: Protocol, after: (res: HubResponse) => Promise<void>) {
-  const acc = new ResponseAccumulator()
-  const decode = chain(sseFramer(), back.streamDecoder())
-  const sink = { enqueue: (e: HubStreamEvent) => acc.add(e) }
-  let broken = false
-  return {
-    observe(chunk: Uint8Array) {
-      if (broken) return
-      try {
-        decode.transform(chunk, sink)
-      } catch {
-        broken = true
-      }
-    },
-    async onEnd() {
-      if (broken) return
-      decode.flush?.(sink)
-      await finished(acc, after)
-    },
-  }
-}
-
-/**
- * A passed-through answer that is not a stream: checked to be JSON. A streaming request answered
- * with SSE under another content type (`data:`, `event:` or a `:` comment first) goes on as it is,
- * for the client's own parser.
- */
-async function readPassThroughBody(
-  upstream: UpstreamResponse,
-  stream: boolean,
-  idleMs: number,
-): Promise<{ bytes: Uint8Array<ArrayBuffer>; json?: unknown }> {
-  const bytes = await readUpstreamBytes(upstream, idleMs)
-  if (stream && (bytes[0] === 0x3a || bytes[0] === 0x64 || bytes[0] === 0x65)) return { bytes }
-  return { bytes, json: parseUpstreamJson(bytes, upstream) }
-}
-
-/** Hands a streamed response, once whole, to the exchange's `after` hook. */
-async function finished(acc: ResponseAccumulator, done: (res: HubResponse) => Promise<void>): Promise<void> {
-  const res = acc.result()
-  if (res) await done(res).catch(() => {})
-}
-

@@ -107,3 +107,18 @@ export async function upstreamError(res: UpstreamResponse, decode: (status: numb
   if (retryAfter) err.retryAfter = retryAfter
   return err
 }
+
+/**
+ * A passed-through answer that is not a stream: checked to be JSON. A streaming request answered
+ * with SSE under another content type (`data:`, `event:` or a `:` comment first) goes on as it is,
+ * for the client's own parser.
+ */
+export async function readPassThroughBody(
+  upstream: UpstreamResponse,
+  stream: boolean,
+  idleMs: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; json?: unknown }> {
+  const bytes = await readUpstreamBytes(upstream, idleMs)
+  if (stream && (bytes[0] === 0x3a || bytes[0] === 0x64 || bytes[0] === 0x65)) return { bytes }
+  return { bytes, json: parseUpstreamJson(bytes, upstream) }
+}
