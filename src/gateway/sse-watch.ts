@@ -33,15 +33,24 @@ const TERMINAL_LINES: Record<ProtocolId, Uint8Array[]> = {
 
 /**
  * Keys whose string value anywhere in a frame means the answer is complete, as
- * the translating decoders see it: an OpenAI chunk's non-null `finish_reason`
- * (hosts that leave out `[DONE]`), a Gemini chunk's `finishReason` or
- * `blockReason` (Gemini has no end marker). Matched byte by byte as the bytes
- * go by, so a key cut by a chunk boundary is still found.
+ * the translating decoders see it: a Gemini chunk's `finishReason` or
+ * `blockReason` (Gemini has no end marker, and the key may sit anywhere in a
+ * long last chunk). Matched byte by byte as the bytes go by, so a key cut by a
+ * chunk boundary is still found.
  */
 const FINISH_KEYS: Partial<Record<ProtocolId, Uint8Array[]>> = {
-  'openai-chat': [bytes('"finish_reason"')],
   gemini: [bytes('"finishReason"'), bytes('"blockReason"')],
 }
+
+/**
+ * An OpenAI chunk's non-null `finish_reason` also ends a stream for the
+ * translating decoder (hosts that leave out `[DONE]`). It is looked for only when
+ * a stream ends without `[DONE]`, in a copy of the stream's last bytes: the
+ * finish chunk is the last or next to last (then the usage chunk). Matching it on
+ * every byte would double the watch's cost on the hottest path.
+ */
+const TAIL_KEY: Partial<Record<ProtocolId, Uint8Array>> = { 'openai-chat': bytes('"finish_reason"') }
+const TAIL = 1024
 
 /** What the end of one line meant. */
 const LINE = 0
@@ -75,6 +84,11 @@ export class SseWatch {
 
   readonly #terminal: Uint8Array[]
   readonly #finishKeys: readonly Uint8Array[] | undefined
+  readonly #tailKey: Uint8Array | undefined
+  /** The stream's last bytes (TAIL_KEY protocols only). */
+  readonly #tail: Uint8Array | undefined
+  #tailPos = 0
+  #tailFull = false
   // UTF-8: continuation bytes still due, and the range the next one must be in.
   #need = 0
   #lo = 0x80
@@ -97,11 +111,19 @@ export class SseWatch {
   constructor(protocol: ProtocolId) {
     this.#terminal = TERMINAL_LINES[protocol]
     this.#finishKeys = FINISH_KEYS[protocol]
+    this.#tailKey = TAIL_KEY[protocol]
+    if (this.#tailKey) this.#tail = new Uint8Array(TAIL)
   }
 
   /** The stream may end here: its terminal event has passed, or a finish was seen and the last frame is whole. */
   get complete(): boolean {
-    return this.ended || (this.#finishSeen && this.atBoundary)
+    if (this.ended) return true
+    if (!this.atBoundary) return false
+    if (!this.#finishSeen && this.#tailKey) {
+      const tail = this.#tailBytes()
+      this.#finishSeen = hasKey(tail, tail.length, this.#tailKey)
+    }
+    return this.#finishSeen
   }
 
   /**
@@ -175,6 +197,7 @@ export class SseWatch {
     this.#hi = hi
     this.#keyAt[0] = m0
     this.#keyAt[1] = m1
+    if (this.#tail) this.#keepTail(chunk)
     if (start < length) {
       this.#keepHead(chunk, start, length)
       let end = length
@@ -255,6 +278,38 @@ export class SseWatch {
     this.#last = last === SPACE || last === TAB ? -2 : last
   }
 
+  /** Keeps a copy of the stream's last TAIL bytes, in a ring (one copy of at most TAIL bytes per chunk). */
+  #keepTail(chunk: Uint8Array): void {
+    const tail = this.#tail!
+    const n = chunk.length
+    let pos = this.#tailPos
+    if (n >= TAIL) {
+      tail.set(n === TAIL ? chunk : chunk.subarray(n - TAIL))
+      pos = 0
+      this.#tailFull = true
+    } else if (pos + n < TAIL) {
+      tail.set(chunk, pos)
+      pos += n
+    } else {
+      const first = TAIL - pos
+      tail.set(first === n ? chunk : chunk.subarray(0, first), pos)
+      if (first < n) tail.set(chunk.subarray(first), 0)
+      pos = n - first
+      this.#tailFull = true
+    }
+    this.#tailPos = pos
+  }
+
+  /** The ring's bytes in order. */
+  #tailBytes(): Uint8Array {
+    const tail = this.#tail!
+    if (!this.#tailFull) return tail.subarray(0, this.#tailPos)
+    const out = new Uint8Array(TAIL)
+    out.set(tail.subarray(this.#tailPos))
+    out.set(tail.subarray(0, this.#tailPos), TAIL - this.#tailPos)
+    return out
+  }
+
   /** Copies what fits of `chunk[from, to)` after the head kept so far (a line cut by a chunk boundary). */
   #keepHead(chunk: Uint8Array, from: number, to: number): void {
     const room = HEAD - this.#headLen
@@ -270,6 +325,17 @@ function startsWith(buf: Uint8Array, from: number, end: number, marker: Uint8Arr
   if (end - from < marker.length) return false
   for (let i = marker.length - 1; i >= 0; i--) if (buf[from + i] !== marker[i]) return false
   return true
+}
+
+/** `key`, then a colon, then a string value (not null), in `buf[0, end)`. */
+function hasKey(buf: Uint8Array, end: number, key: Uint8Array): boolean {
+  for (let at = buf.indexOf(key[0]!); at !== -1 && at + key.length < end; at = buf.indexOf(key[0]!, at + 1)) {
+    if (!startsWith(buf, at, end, key)) continue
+    let i = at + key.length
+    while (i < end && (buf[i] === COLON || buf[i] === SPACE)) i++
+    if (i < end && buf[i] === QUOTE) return true
+  }
+  return false
 }
 
 /** A frame's data could be JSON: `{…}` or `[…]` (a `-2` end could not be checked and passes). */
