@@ -61,17 +61,17 @@ const DATA = bytes('data:')
 
 /**
  * What the pass-through guard needs to know about an upstream's SSE bytes, found
- * without decoding or copying them: whether the protocol's terminal event has
- * gone by, whether the bytes so far end at a frame boundary (so an error frame
- * can follow on a fresh line), and whether a frame is broken. One pass over each
- * chunk's bytes; only a line's first bytes are looked at, and only a line cut
- * by a chunk boundary has its start copied (into a small fixed buffer).
+ * without decoding them: whether the protocol's terminal event has gone by,
+ * whether the bytes so far end at a frame boundary (so an error frame can follow
+ * on a fresh line), and whether the stream is broken. One plain-JS pass over
+ * each chunk's bytes; only a line's first bytes are looked at, and only a line
+ * cut by a chunk boundary has its start copied (into a small fixed buffer).
  *
- * A broken frame is one whose data is not UTF-8 or cannot be JSON: it does not
- * start with `{` or `[` and end with `}` or `]` (`[DONE]` passes). That is a
- * structural check, not a parse: a frame such as `{"a":}` passes, and its
- * client's parser reports it. (Decoding and parsing every frame would cost
- * about 1 µs per 250-byte chunk, several times the whole watch.)
+ * Broken: bytes that are not UTF-8, or a frame whose data cannot be JSON (it
+ * does not start with `{` or `[` and end with `}` or `]`; `[DONE]` passes).
+ * That is a structural check, not a parse: a frame such as `{"a":}` passes, and
+ * its client's parser reports it. (Decoding and parsing every frame costs about
+ * 1 µs per 250-byte chunk, several times the whole watch, measured.)
  *
  * LF and CRLF line ends are read; a stream using bare CR line ends is not
  * followed, and would be told it ended early.
