@@ -85,8 +85,8 @@ export class SseWatch {
   readonly #terminal: Uint8Array[]
   readonly #finishKeys: readonly Uint8Array[] | undefined
   readonly #tailKey: Uint8Array | undefined
-  /** The stream's last bytes (TAIL_KEY protocols only). */
-  readonly #tail: Uint8Array | undefined
+  /** The stream's last bytes (TAIL_KEY protocols only; made when a chunk leaves the stream unfinished). */
+  #tail: Uint8Array | undefined
   #tailPos = 0
   #tailFull = false
   // UTF-8: continuation bytes still due, and the range the next one must be in.
@@ -95,7 +95,8 @@ export class SseWatch {
   #hi = 0xbf
   // The current line, when it began in an earlier chunk: its length so far, its first bytes, its last content byte.
   #lineLen = 0
-  readonly #head = new Uint8Array(HEAD)
+  /** Made the first time a chunk boundary cuts a line (a stream that comes in whole never needs it). */
+  #head: Uint8Array | undefined
   #headLen = 0
   #lineLast = -1
   #prevBlank = true
@@ -112,7 +113,6 @@ export class SseWatch {
     this.#terminal = TERMINAL_LINES[protocol]
     this.#finishKeys = FINISH_KEYS[protocol]
     this.#tailKey = TAIL_KEY[protocol]
-    if (this.#tailKey) this.#tail = new Uint8Array(TAIL)
   }
 
   /** The stream may end here: its terminal event has passed, or a finish was seen and the last frame is whole. */
@@ -197,7 +197,7 @@ export class SseWatch {
     this.#hi = hi
     this.#keyAt[0] = m0
     this.#keyAt[1] = m1
-    if (this.#tail) this.#keepTail(chunk)
+    if (this.#tailKey) this.#keepTail(chunk)
     if (start < length) {
       this.#keepHead(chunk, start, length)
       let end = length
@@ -229,7 +229,7 @@ export class SseWatch {
       this.#keepHead(chunk, start, end)
       len = this.#lineLen + (end - start)
       last = end > start ? chunk[end - 1]! : this.#lineLast
-      head = this.#head
+      head = this.#head!
       hs = 0
       he = this.#headLen
       this.#lineLen = 0
@@ -280,7 +280,7 @@ export class SseWatch {
 
   /** Keeps a copy of the stream's last TAIL bytes, in a ring (one copy of at most TAIL bytes per chunk). */
   #keepTail(chunk: Uint8Array): void {
-    const tail = this.#tail!
+    const tail = (this.#tail ??= new Uint8Array(TAIL))
     const n = chunk.length
     let pos = this.#tailPos
     if (n >= TAIL) {
@@ -302,7 +302,8 @@ export class SseWatch {
 
   /** The ring's bytes in order. */
   #tailBytes(): Uint8Array {
-    const tail = this.#tail!
+    const tail = this.#tail
+    if (!tail) return new Uint8Array(0)
     if (!this.#tailFull) return tail.subarray(0, this.#tailPos)
     const out = new Uint8Array(TAIL)
     out.set(tail.subarray(this.#tailPos))
@@ -315,7 +316,8 @@ export class SseWatch {
     const room = HEAD - this.#headLen
     if (room <= 0 || to <= from) return
     const n = Math.min(room, to - from)
-    for (let i = 0; i < n; i++) this.#head[this.#headLen + i] = chunk[from + i]!
+    const head = (this.#head ??= new Uint8Array(HEAD))
+    for (let i = 0; i < n; i++) head[this.#headLen + i] = chunk[from + i]!
     this.#headLen += n
   }
 }
