@@ -71,6 +71,10 @@ export interface Settings {
   modelList: { timeoutMs: number; cacheSeconds: number }
   maxBodyBytes: number
   upstreamTimeoutMs: number
+  /** A stream whose upstream sends nothing for this long ends with a timeout error. */
+  streamIdleTimeoutMs: number
+  /** Stored Responses (the state store's expiring entries) are kept under this many bytes, oldest evicted first. */
+  responsesStoreMaxBytes: number
   anthropicVersion: string
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
@@ -115,6 +119,8 @@ function buildSchema() {
     DEFAULT_BACKEND: z.string().optional(),
     MAX_BODY_BYTES: positiveInt(32 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: positiveInt(600_000),
+    STREAM_IDLE_TIMEOUT_MS: positiveInt(120_000),
+    RESPONSES_STORE_MAX_BYTES: positiveInt(64 * 1024 * 1024),
     ANTHROPIC_VERSION: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2023-06-01')
@@ -262,6 +268,8 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     defaultBackend,
     maxBodyBytes: s.MAX_BODY_BYTES,
     upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_MS,
+    streamIdleTimeoutMs: s.STREAM_IDLE_TIMEOUT_MS,
+    responsesStoreMaxBytes: s.RESPONSES_STORE_MAX_BYTES,
     anthropicVersion: s.ANTHROPIC_VERSION,
     logLevel: s.LOG_LEVEL,
     backends,

@@ -3,7 +3,6 @@ import { checkToolHistory } from '../hub/check-tool-history'
 import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
-import type { HubStreamEvent } from '../hub/stream'
 import { headerValue } from '../http/header-value'
 import { nestsDeeperThan } from '../http/json-depth'
 import { readJson } from '../http/read-body'
@@ -11,16 +10,17 @@ import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { routeRequest, type Route } from '../routing/resolve-model'
-import { parseSse, sseFramer } from '../sse/parse'
+import { sseFramer } from '../sse/parse'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
-import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
+import { bodyReader } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
 import { withClientQuery } from '../upstream/url-parts'
-import { guardBytes, guardHubEvents } from './guard-streams'
+import { guardBytes } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { decodeUpstream, readUpstreamJson, upstreamError } from './upstream-body'
+import { finished, observer } from './observe-stream'
+import { decodeUpstream, readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
 import { shownUrl } from './whose-fault'
 
 export const SSE_HEADERS = {
@@ -33,8 +33,11 @@ export const SSE_HEADERS = {
 export interface ExchangeHooks {
   /** Runs once the back end is chosen; may rewrite the hub request. Returning passThrough: false forces translation. */
   before?(hub: HubRequest, body: Record<string, unknown>, route: Route): Promise<{ passThrough: boolean }>
-  /** Gets the finished response (also for streams, once they have ended); not called on failure. */
-  after?(hub: HubRequest, res: HubResponse, exchange: { route: Route; passThrough: boolean }): Promise<void>
+  /**
+   * Gets the finished response (also for streams, once they have ended); not called on failure. May
+   * answer a warning, which a finished answer carries in `x-gateway-warnings` (a stream's is logged).
+   */
+  after?(hub: HubRequest, res: HubResponse, exchange: { route: Route; passThrough: boolean }): Promise<string | void>
 }
 
 export interface GenerateOptions {
@@ -112,7 +115,15 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const headers = downstreamHeaders(upstream.headers, passThrough)
   if (warnings.length) headers['x-gateway-warnings'] = headerValue(warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
-  const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
+  const after =
+    hooks?.after && hub
+      ? async (res: HubResponse) => {
+          const note = await hooks.after!(hub, res, { route, passThrough })
+          if (!note) return
+          rt.log.info(`${url.pathname}: ${note}`)
+          headers['x-gateway-warnings'] = headers['x-gateway-warnings'] ? `${headers['x-gateway-warnings']}; ${note}` : note
+        }
+      : undefined
 
   if (stream) {
     Object.assign(headers, SSE_HEADERS)
@@ -121,12 +132,20 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
 
   if (passThrough) {
-    const reader = upstreamIsSse ? (after ? observed(upstream, back, after) : bodyReader(upstream)) : null
-    if (reader) return new Response(reframe(guardBytes(reader, front.encodeStreamError)), { status: upstream.status, headers })
+    const reader = upstreamIsSse ? bodyReader(upstream) : null
+    if (reader) {
+      const guarded = guardBytes(reader, {
+        protocol: front.id,
+        onError: front.encodeStreamError,
+        idleMs: rt.settings.streamIdleTimeoutMs,
+        ...(after ? observer(back, after) : {}),
+      })
+      return new Response(reframe(guarded), { status: upstream.status, headers })
+    }
     headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
-    // A finished (non-streaming) answer is read whole and sent on as bytes.
-    const bytes = new Uint8Array(await upstream.arrayBuffer())
-    if (after) await observeBytes(bytes, back, after)
+    // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes.
+    const { bytes, json } = await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs)
+    if (after && json !== undefined) await observeJson(json, back, after)
     return new Response(bytes, { status: upstream.status, headers })
   }
 
@@ -134,7 +153,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const encode = front.streamEncoder(hub!)
     const reader = upstreamIsSse ? bodyReader(upstream) : null
     if (!reader) {
-      const res = decodeUpstream(back, await readUpstreamJson(upstream))
+      const res = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
       if (after) await after(res)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
     }
@@ -144,11 +163,12 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
       encode,
       observe: acc && ((e) => acc.add(e)),
       onEnd: acc && (() => finished(acc, after!)),
+      idleMs: rt.settings.streamIdleTimeoutMs,
     })
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = decodeUpstream(back, await readUpstreamJson(upstream))
+  const decoded = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
   return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
@@ -160,41 +180,14 @@ function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
 }
 
-/** The body for the client, while a copy goes to the exchange's `after` hook (decoded, once whole). */
-function observed(upstream: UpstreamResponse, back: Protocol, after: (res: HubResponse) => Promise<void>): ByteReader | null {
-  if (!upstream.body) return null
-  const [toClient, toObserver] = upstream.body.tee()
-  void observe(guardHubEvents(parseSse(toObserver).pipeThrough(back.decodeStream())), after).catch(() => {})
-  return toClient.getReader()
-}
-
 /** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode (or nests absurdly deep) goes on unkept. */
-async function observeBytes(bytes: Uint8Array, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
+async function observeJson(body: unknown, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
   let res: HubResponse
   try {
-    const body: unknown = JSON.parse(new TextDecoder().decode(bytes))
     if (nestsDeeperThan(body)) return
     res = back.decodeResponse(body)
   } catch {
     return
   }
   await after(res)
-}
-
-/** Hands a streamed response, once whole, to the exchange's `after` hook. */
-async function finished(acc: ResponseAccumulator, done: (res: HubResponse) => Promise<void>): Promise<void> {
-  const res = acc.result()
-  if (res) await done(res).catch(() => {})
-}
-
-async function observe(events: ReadableStream<HubStreamEvent>, done: (res: HubResponse) => Promise<void>): Promise<void> {
-  const acc = new ResponseAccumulator()
-  const reader = events.getReader()
-  for (;;) {
-    const { done: end, value } = await reader.read()
-    if (end) break
-    acc.add(value)
-  }
-  const res = acc.result()
-  if (res) await done(res)
 }

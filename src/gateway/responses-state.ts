@@ -2,7 +2,7 @@ import { GatewayError } from '../hub/errors'
 import { newId } from '../hub/ids'
 import type { HubMessage } from '../hub/request'
 import { PROTOCOLS } from '../protocols'
-import type { StateStore } from '../state/state-store'
+import { utf8Length, type StateStore } from '../state/state-store'
 import type { ExchangeHooks } from './generate'
 
 /** Stored responses live as long as OpenAI keeps them. */
@@ -24,9 +24,11 @@ const key = (id: string) => `response:${id}`
  * `previous_response_id` works through any back end: each stored response keeps
  * the conversation in hub form; a follow-up turn is the stored conversation plus
  * its new input. Pass-through to an OpenAI Responses upstream is kept when the
- * gateway does not know the previous id (OpenAI itself may).
+ * gateway does not know the previous id (OpenAI itself may). A response too
+ * big for the store (RESPONSES_STORE_MAX_BYTES) is not kept, and the exchange
+ * hears why (a warning for the client).
  */
-export function responsesHooks(store: StateStore): ExchangeHooks {
+export function responsesHooks(store: StateStore, maxBytes = Infinity): ExchangeHooks {
   let keep = false
   return {
     async before(hub, body, route) {
@@ -53,7 +55,16 @@ export function responsesHooks(store: StateStore): ExchangeHooks {
         messages: [...hub.messages, { role: 'assistant', content: res.content }],
         response: PROTOCOLS['openai-responses'].encodeResponse(res, { ...hub, responseId: id }),
       }
-      await store.put(key(id), JSON.stringify(record), { ttlSeconds: TTL_SECONDS })
+      const value = JSON.stringify(record)
+      const size = utf8Length(value)
+      // One response bigger than the whole store is not kept (it would push out everything else).
+      if (size > maxBytes)
+        return `response not stored: ${size} bytes is more than RESPONSES_STORE_MAX_BYTES (${maxBytes}); previous_response_id cannot refer to it`
+      try {
+        await store.put(key(id), value, { ttlSeconds: TTL_SECONDS })
+      } catch {
+        return 'response not stored: the state store refused it; previous_response_id cannot refer to it'
+      }
     },
   }
 }

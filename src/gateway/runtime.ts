@@ -39,6 +39,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const log = createLogger(settings.logLevel)
   for (const w of settings.warnings) log.warn(w)
   for (const n of settings.notes) log.debug(n)
+  o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
   const endpoints = new EndpointTable(settings.backends)
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })

@@ -1,6 +1,7 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
 import { utf8 } from '../sse/frame'
+import { IdleTimer } from '../streams/idle-timer'
 import type { Stage } from '../streams/stage'
 import type { ByteReader } from '../upstream/transport'
 
@@ -13,6 +14,8 @@ export interface TranslateOptions {
   observe?: (event: HubStreamEvent) => void
   /** …and hears when the stream is over; the client's stream closes once it has settled (a Worker stays alive for it). */
   onEnd?: () => Promise<void>
+  /** STREAM_IDLE_TIMEOUT_MS: an upstream that sends nothing for this long ends the stream with a timeout error. */
+  idleMs?: number
 }
 
 /**
@@ -26,6 +29,9 @@ export interface TranslateOptions {
 export function translateStream(reader: ByteReader, o: TranslateOptions): ReadableStream<Uint8Array> {
   let ended = false
   let failed = false
+  /** The client's stream is closed (or closing): a read that settles late is ignored. */
+  let closed = false
+  let idle: IdleTimer | undefined
   let batch = ''
   const out = { enqueue: (text: string) => (batch += text) }
   const events = {
@@ -48,6 +54,8 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
 
   /** Ended: flush what is left, let the upstream go, close. */
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    if (closed) return
+    closed = true
     try {
       o.encode.flush?.(out)
     } catch {
@@ -57,8 +65,15 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     if (rest) controller.enqueue(rest)
     // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
     // back to the pool; cancelling would abort the request and close the connection.
-    if (failed) reader.cancel().catch(() => {})
-    else void drain(reader)
+    // (The idle timer keeps watching the drain: an upstream that lingers after its last event is let go.)
+    if (failed) {
+      idle?.stop()
+      reader.cancel().catch(() => {})
+    } else if (idle) {
+      idle.wait()
+      const timer = idle
+      void drain(reader).then(() => timer.stop())
+    } else void drain(reader)
     await o.onEnd?.().catch(() => {})
     controller.close()
   }
@@ -70,8 +85,11 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
    */
   const step = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> => {
     if (ended) return finish(controller)
+    idle?.wait()
     return reader.read().then(
       (result) => {
+        if (closed) return
+        idle?.got()
         try {
           if (result.done) {
             o.decode.flush?.(events)
@@ -88,6 +106,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
         return step(controller)
       },
       (err: unknown) => {
+        if (closed) return
         fail(err)
         return finish(controller)
       },
@@ -95,13 +114,21 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
   }
 
   return new ReadableStream<Uint8Array>({
-    start() {
+    start(controller) {
       o.decode.start?.(events)
       o.encode.start?.(out)
+      if (o.idleMs)
+        idle = new IdleTimer(o.idleMs, () => {
+          if (closed) return void reader.cancel().catch(() => {})
+          if (!ended) fail(new GatewayError('timeout', `The upstream sent nothing for ${o.idleMs} ms; the stream was ended.`))
+          void finish(controller)
+        })
     },
     pull: step,
     cancel(reason) {
       ended = true
+      closed = true
+      idle?.stop()
       return reader.cancel(reason)
     },
   })

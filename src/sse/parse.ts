@@ -1,3 +1,4 @@
+import { GatewayError } from '../hub/errors'
 import { toTransformStream, type Emit, type Stage } from '../streams/stage'
 
 export interface SseEvent {
@@ -10,7 +11,7 @@ const LF = 0x0a
 const CR = 0x0d
 const COLON = 0x3a
 const SPACE = 0x20
-const decoder = new TextDecoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * Server-sent events framed by scanning bytes: lines are found by looking for
@@ -18,8 +19,10 @@ const decoder = new TextDecoder()
  * as its blank line arrives. Only a line cut by a chunk boundary is carried over
  * (as bytes). Follows the WHATWG rules (LF, CR or CRLF line ends; `:` comments;
  * `data` lines joined with LF; one leading space after the colon dropped; a BOM
- * at the start ignored), and at the end of the stream it also hands over an
- * event that lacks its final blank line, rather than losing it.
+ * at the start ignored). A value that is not UTF-8 throws a bad_gateway error (a
+ * corrupted stream is not passed off as text with replacement characters). At
+ * the end of the stream it also hands over an event that lacks its final blank
+ * line, rather than losing it.
  */
 export function sseFramer(): Stage<Uint8Array, SseEvent> {
   let carry: Uint8Array | undefined // an unfinished line
@@ -47,7 +50,12 @@ export function sseFramer(): Stage<Uint8Array, SseEvent> {
     if (!isData && !isEvent) return
     let valueStart = colon < end ? colon + 1 : end
     if (valueStart < end && bytes[valueStart] === SPACE) valueStart++
-    const value = decoder.decode(bytes.subarray(valueStart, end))
+    let value: string
+    try {
+      value = decoder.decode(bytes.subarray(valueStart, end))
+    } catch {
+      throw new GatewayError('bad_gateway', 'The upstream stream carried bytes that are not UTF-8.')
+    }
     if (isData) data = data === undefined ? value : `${data}\n${value}`
     else event = value
   }

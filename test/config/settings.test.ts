@@ -23,8 +23,19 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL/)
     expect(() => loadSettings({ MAX_BODY_BYTES: '-3' })).toThrow(/MAX_BODY_BYTES/)
     expect(() => loadSettings({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/)
+    expect(() => loadSettings({ STREAM_IDLE_TIMEOUT_MS: '0' })).toThrow(/STREAM_IDLE_TIMEOUT_MS/)
+    expect(() => loadSettings({ RESPONSES_STORE_MAX_BYTES: 'lots' })).toThrow(/RESPONSES_STORE_MAX_BYTES/)
     expect(() => loadSettings({ DEFAULT_BACKEND: 'nowhere:x' })).toThrow(SettingsError)
     expect(() => loadSettings({ DEFAULT_BACKEND: 'nowhere:x' })).toThrow(/DEFAULT_BACKEND.*nowhere.*openai/)
+  })
+
+  it('stream idle timeout and Responses store size: defaults and overrides', () => {
+    expect(loadSettings({}).streamIdleTimeoutMs).toBe(120_000)
+    expect(loadSettings({}).responsesStoreMaxBytes).toBe(64 * 1024 * 1024)
+    expect(loadSettings({ STREAM_IDLE_TIMEOUT_MS: '5000', RESPONSES_STORE_MAX_BYTES: '1000' })).toMatchObject({
+      streamIdleTimeoutMs: 5000,
+      responsesStoreMaxBytes: 1000,
+    })
   })
 
   it('DEFAULT_BACKEND takes backend or backend:model', () => {

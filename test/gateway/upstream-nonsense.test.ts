@@ -1,7 +1,8 @@
 /**
  * An upstream that answers 200 with something its protocol does not allow is
- * the upstream's fault: a 502 in the client's protocol when the gateway must
- * read the answer, the bytes unchanged when it only passes them on.
+ * the upstream's fault: a 502 in the client's protocol, passed through or not. An
+ * answer that is JSON but nests absurdly deep goes on unchanged when the gateway
+ * only passes it on (it is not walked), and is not stored.
  */
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
@@ -23,11 +24,13 @@ describe('an upstream answering nonsense with a 200', () => {
     expect(await anthropic.json()).toEqual({ type: 'error', error: { type: 'api_error', message: expect.stringContaining('could not read') } })
   })
 
-  it('a passed-through answer that is not JSON goes on as it came, and is not stored', async () => {
-    const app = gatewayAnswering('<html>oops</html>', 'text/html')
+  it('a passed-through answer that is not JSON is a 502 that names what came back', async () => {
+    const app = gatewayAnswering('<html><title>oops</title></html>', 'text/html')
     const res = await app.fetch(post('/v1/responses', { model: 'openai-responses:gpt-5', input: 'hi' }))
-    expect(res.status).toBe(200)
-    expect(await res.text()).toBe('<html>oops</html>')
+    expect(res.status).toBe(502)
+    const body = await res.json()
+    expect(body.error.message).toContain('oops')
+    expect(body.error.message).not.toContain('<html>')
   })
 
   it('a passed-through answer nesting absurdly deep goes on as it came, and is not stored', async () => {

@@ -337,6 +337,17 @@ function responsesSse(body: any, reply: Reply): string[] {
   return out
 }
 
+export type { Wire }
+
+/** The scripted answer to `body` in one protocol, as a finished body and as SSE frames (test/integration/faulty-upstream.ts breaks them). */
+export function scriptedAnswer(protocol: Wire, body: any, model: string): { json: unknown; frames: string[] } {
+  const reply = decide(protocol, body)
+  if (protocol === 'openai') return { json: openaiJson(body, reply), frames: openaiSse(body, reply) }
+  if (protocol === 'anthropic') return { json: anthropicJson(body, reply), frames: anthropicSse(body, reply) }
+  if (protocol === 'gemini') return { json: geminiJson(model, reply), frames: geminiSse(model, reply) }
+  return { json: responsesJson(body, reply), frames: responsesSse(body, reply) }
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
