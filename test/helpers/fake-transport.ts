@@ -1,8 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Transport, UpstreamRequest } from '../../src/upstream/transport'
-
-const CLIENTS = join(__dirname, '..', 'fixtures', 'clients')
+// Imported rather than read from disk, so the same helpers run inside workerd (test/workers).
+import claude1 from '../fixtures/clients/claude/01-v1-messages.json'
+import claude2 from '../fixtures/clients/claude/02-v1-messages.json'
+import codex1 from '../fixtures/clients/codex/01-v1-responses.json'
+import codex2 from '../fixtures/clients/codex/02-v1-responses.json'
+import gemini1 from '../fixtures/clients/gemini/01-v1beta-models-gemini-2.5-flash-streamGenerateContent.json'
+import gemini2 from '../fixtures/clients/gemini/02-v1beta-models-gemini-2.5-flash-streamGenerateContent.json'
+import opencode1 from '../fixtures/clients/opencode-chat-completions/01-v1-chat-completions.json'
+import opencode2 from '../fixtures/clients/opencode-chat-completions/02-v1-chat-completions.json'
+import opencode3 from '../fixtures/clients/opencode-chat-completions/03-v1-chat-completions.json'
 
 /** A captured client request (test/fixtures/clients) and what the scripted upstream answered it. */
 export interface CapturedRequest {
@@ -12,13 +18,22 @@ export interface CapturedRequest {
   sse: string
 }
 
+interface CaptureFile {
+  path: string
+  body: unknown
+  fake_response: { body: string }
+}
+
+const CAPTURES: Record<string, CaptureFile[]> = {
+  claude: [claude1, claude2],
+  codex: [codex1, codex2],
+  gemini: [gemini1, gemini2],
+  'opencode-chat-completions': [opencode1, opencode2, opencode3],
+} as Record<string, CaptureFile[]>
+
 export function captured(folder: string): CapturedRequest[] {
-  return ['01', '02', '03'].flatMap((n) => {
-    const file = readdirSync(join(CLIENTS, folder)).find((f) => f.startsWith(`${n}-`))
-    if (!file) return []
-    const d = JSON.parse(readFileSync(join(CLIENTS, folder, file), 'utf8'))
-    return [{ path: d.path as string, body: d.body as Record<string, unknown>, sse: d.fake_response.body as string }]
-  })
+  const files = Object.hasOwn(CAPTURES, folder) ? CAPTURES[folder]! : []
+  return files.map((d) => ({ path: d.path, body: d.body as Record<string, unknown>, sse: d.fake_response.body }))
 }
 
 export const SSE = {
