@@ -10,6 +10,7 @@ import { anthropicRoutes } from './routes/anthropic'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
+import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
 import type { StateStore } from './state/state-store'
@@ -36,12 +37,13 @@ function protocolForPath(path: string): Protocol {
   return PROTOCOLS['openai-chat']
 }
 
-function errorResponse(err: unknown, path: string): Response {
+/** An error in the client's protocol, the gateway's secrets removed (upstream messages may echo a key). */
+function errorResponse(err: unknown, path: string, redactor: Redactor = Redactor.none): Response {
   const gatewayError = toGatewayError(err)
   const { status, body } = protocolForPath(path).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
-  return Response.json(body, { status, headers })
+  return redactor.json(body, status, headers)
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
@@ -85,12 +87,20 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   geminiRoutes(app)
   registryRoutes(app)
 
-  app.notFound((c) => errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path))
+  // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
+  const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none
+  app.notFound((c) =>
+    errorResponse(new GatewayError('not_found', `No route for ${c.req.method} ${c.req.path}.`), c.req.path, redactorOf(c)),
+  )
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path)
-    if (!(err instanceof GatewayError)) console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, err)
-    return errorResponse(err, c.req.path)
+    const redactor = redactorOf(c)
+    if (!(err instanceof GatewayError)) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
+      console.error(redactor.log(`Unhandled error on ${c.req.method} ${c.req.path}: ${detail}`))
+    }
+    return errorResponse(err, c.req.path, redactor)
   })
   return app
 }

@@ -9,6 +9,7 @@ import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
 import { parseSse, sseFramer } from '../sse/parse'
+import { redactedDecoder } from '../security/redact-stream'
 import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
@@ -100,10 +101,12 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     `${req.method} ${url.pathname} ${front.id}→${route.backend.id}(${back.id}) model=${route.model} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
-  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError)
+  // The gateway's secrets never reach the client: upstream errors, headers, bodies and streams go through it.
+  const redactor = rt.redactor
+  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError, redactor)
 
-  const headers = downstreamHeaders(upstream.headers, passThrough)
-  if (warnings.length) headers['x-gateway-warnings'] = warnings.join('; ')
+  const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
+  if (warnings.length) headers['x-gateway-warnings'] = redactor.text(warnings.join('; '))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
   const after = hooks?.after && hub ? (res: HubResponse) => hooks.after!(hub, res, { route, passThrough }) : undefined
 
@@ -115,10 +118,10 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   if (passThrough) {
     const reader = upstreamIsSse ? (after ? observed(upstream, back, after) : bodyReader(upstream)) : null
-    if (reader) return new Response(reframe(guardBytes(reader, front.encodeStreamError)), { status: upstream.status, headers })
-    headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
+    if (reader) return new Response(reframe(guardBytes(reader, front.encodeStreamError, redactor)), { status: upstream.status, headers })
+    headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
     // A finished (non-streaming) answer is read whole and sent on as bytes.
-    const bytes = new Uint8Array(await upstream.arrayBuffer())
+    const bytes = redactor.bytes(new Uint8Array(await upstream.arrayBuffer()))
     if (after) await after(back.decodeResponse(JSON.parse(new TextDecoder().decode(bytes))))
     return new Response(bytes, { status: upstream.status, headers })
   }
@@ -127,24 +130,25 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     const encode = front.streamEncoder(hub!)
     const reader = upstreamIsSse ? bodyReader(upstream) : null
     if (!reader) {
-      const res = back.decodeResponse(await readUpstreamJson(upstream))
+      const res = back.decodeResponse(await readUpstreamJson(upstream, redactor))
       if (after) await after(res)
-      return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
+      return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
     const bytes = translateStream(reader, {
-      decode: chain(sseFramer(), back.streamDecoder()),
+      decode: redactedDecoder(redactor, chain(sseFramer(), back.streamDecoder())),
       encode,
+      redactor,
       observe: acc && ((e) => acc.add(e)),
       onEnd: acc && (() => finished(acc, after!)),
     })
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = back.decodeResponse(await readUpstreamJson(upstream))
+  const decoded = back.decodeResponse(await readUpstreamJson(upstream, redactor))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
-  return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
+  return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }
 
 /** The provider's own path when it has one (Azure deployments), else the protocol's. */

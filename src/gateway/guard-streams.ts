@@ -1,5 +1,6 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
+import { Redactor } from '../security/redactor'
 import type { ByteReader } from '../upstream/transport'
 
 /**
@@ -39,24 +40,43 @@ export function guardHubEvents(source: ReadableStream<HubStreamEvent>): Readable
 }
 
 /**
- * Upstream bytes passed through unchanged; if reading fails midway, `onError`
- * supplies one closing error frame in the client's protocol.
+ * Upstream bytes passed through unchanged but for the gateway's secrets (removed
+ * by `redactor`; a chunk whose tail may start a secret keeps that tail until the
+ * next one); if reading fails midway, `onError` supplies one closing error frame
+ * in the client's protocol.
  */
-export function guardBytes(reader: ByteReader, onError: (err: GatewayError) => Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
-    pull(controller) {
-      return reader.read().then(
-        ({ done, value }) => {
-          if (done) controller.close()
-          else controller.enqueue(value)
-        },
-        (err: unknown) => {
-          controller.enqueue(onError(interrupted(err)))
+export function guardBytes(
+  reader: ByteReader,
+  onError: (err: GatewayError) => Uint8Array,
+  redactor: Redactor = Redactor.none,
+): ReadableStream<Uint8Array> {
+  const scrub = redactor.active ? redactor.byteStream() : undefined
+  const rest = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const tail = scrub?.end()
+    if (tail?.length) controller.enqueue(tail)
+  }
+  // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
+  const pull = (controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> =>
+    reader.read().then(
+      ({ done, value }) => {
+        if (done) {
+          rest(controller)
           controller.close()
-        },
-      )
-    },
+          return
+        }
+        if (!scrub) return controller.enqueue(value)
+        const out = scrub.push(value)
+        if (out.length) controller.enqueue(out)
+        else return pull(controller) // all of it held back: the client is still waiting for something
+      },
+      (err: unknown) => {
+        rest(controller)
+        controller.enqueue(redactor.bytes(onError(interrupted(err))))
+        controller.close()
+      },
+    )
+  return new ReadableStream<Uint8Array>({
+    pull,
     cancel(reason) {
       return reader.cancel(reason)
     },

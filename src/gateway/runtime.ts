@@ -5,6 +5,8 @@ import { EndpointTable } from '../endpoints/endpoint-table'
 import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
+import type { Redactor } from '../security/redactor'
+import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
 import type { Transport } from '../upstream/call-upstream'
 
@@ -18,6 +20,8 @@ export interface Runtime {
   transport: Transport
   store: StateStore
   log: Logger
+  /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
+  readonly redactor: Redactor
   /** Settles once the registry is loaded and start-up discovery is done. */
   ready: Promise<void>
   /** Probes for local model servers now; returns the ids found. */
@@ -35,8 +39,9 @@ export interface RuntimeOptions {
 
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
-  const log = createLogger(settings.logLevel)
   const endpoints = new EndpointTable(settings.backends)
+  const redactor = currentRedactor(settings, endpoints)
+  const log = createLogger(settings.logLevel, (line) => redactor().log(line))
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
 
@@ -53,5 +58,18 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
   })()
 
-  return { settings, endpoints, registry, models, transport: o.transport, store: o.store, log, ready, discover: runDiscovery }
+  return {
+    settings,
+    endpoints,
+    registry,
+    models,
+    transport: o.transport,
+    store: o.store,
+    log,
+    get redactor() {
+      return redactor()
+    },
+    ready,
+    discover: runDiscovery,
+  }
 }

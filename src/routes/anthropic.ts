@@ -20,5 +20,5 @@ export function anthropicRoutes(app: GatewayApp): void {
       }),
     )
   }
-  app.get('/anthropic/v1/models', async (c) => c.json(anthropicModelList(await listModels(c.var.rt))))
+  app.get('/anthropic/v1/models', async (c) => c.var.rt.redactor.json(anthropicModelList(await listModels(c.var.rt))))
 }

@@ -20,7 +20,8 @@ export function openaiRoutes(app: GatewayApp): void {
       estimate: (tokens) => ({ object: 'response.input_tokens', input_tokens: tokens }),
     }),
   )
-  app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.get('/v1/models', async (c) => c.json(openaiModelList(await listModels(c.var.rt))))
+  // Stored responses and model lists hold upstream text: answered with the gateway's secrets removed.
+  app.get('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.delete('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.get('/v1/models', async (c) => c.var.rt.redactor.json(openaiModelList(await listModels(c.var.rt))))
 }

@@ -114,6 +114,8 @@ export class Redactor {
   }
 
   /** A whole body, redacted (the same array when it holds no secret). */
+  bytes(b: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer>
+  bytes(b: Uint8Array): Uint8Array
   bytes(b: Uint8Array): Uint8Array {
     if (!this.active || b.length === 0) return b
     return this.scanBytes(b, false)
@@ -127,6 +129,14 @@ export class Redactor {
     let out = this.text(line)
     for (const s of this.all) if (s.length < MIN_SECRET_LENGTH && out.includes(s)) out = out.split(s).join(REDACTED)
     return out
+  }
+
+  /** A JSON answer with the secrets removed from its text (the marker needs no escaping, so it stays valid JSON). */
+  json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+    return new Response(this.text(JSON.stringify(value)), {
+      status,
+      headers: { ...this.headers(headers), 'content-type': 'application/json' },
+    })
   }
 
   /** Header values (a plain record), redacted in place; returns the record. */
