@@ -125,7 +125,7 @@ function frames(wire: Wire, model: string, id: string) {
   }
   let seq = 0
   let all = ''
-  const ev = (d: object & { type: string }) => data({ ...d, sequence_number: seq++ }, d.type)
+  const ev = (d: Record<string, unknown> & { type: string }) => data({ ...d, sequence_number: seq++ }, d.type)
   const item = { type: 'message', id: 'msg_echo', status: 'in_progress', role: 'assistant', content: [] }
   return {
     start: [
