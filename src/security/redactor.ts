@@ -1,9 +1,11 @@
 /**
  * Removes the gateway's secrets (upstream keys, client keys, the admin key) by
  * value from anything that leaves the gateway: bodies, stream bytes, stream
- * text, headers, log lines. Built once per set of secrets; scanning a chunk that
- * holds none (nearly all of them) costs one native `indexOf` per distinct first
- * character of the secrets and allocates nothing.
+ * text, headers, log lines. Built once per set of secrets. Each secret is looked
+ * for by its rarest character (`anchorsOf`), so scanning a chunk that holds none
+ * (nearly all of them) costs one native string `indexOf` per distinct anchor and
+ * allocates nothing; bytes are scanned as Latin-1 text (one byte, one character)
+ * where the runtime's TextDecoder has it, byte by byte otherwise.
  *
  * Each secret is matched as written, JSON-escaped and URL-encoded (when those
  * differ). Secrets shorter than MIN_SECRET_LENGTH are not scanned for in
@@ -23,6 +25,17 @@ export const MIN_SECRET_LENGTH = 8
 
 const encoder = new TextEncoder()
 const MARKER_BYTES = encoder.encode(REDACTED)
+
+/** Bytes as Latin-1 (windows-1252) text: one character per byte, so offsets carry over; undefined where unsupported. */
+const latin1 = (() => {
+  try {
+    const d = new TextDecoder('latin1')
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    return d.decode(all).length === 256 ? d : undefined
+  } catch {
+    return undefined
+  }
+})()
 
 /** A stream of text through the redactor: each piece comes out redacted, minus a held tail. */
 export interface TextRedactStream {
@@ -47,64 +60,103 @@ export function secretForms(secret: string): string[] {
   return [...forms]
 }
 
+/**
+ * Finds patterns in a string: each by its anchor character (one native indexOf
+ * per distinct anchor), and the longest tail that starts one (looked up by the
+ * string's last character). Regions found are merged and sorted.
+ */
+class Matcher {
+  private readonly anchors: Anchor[]
+  /** By a chunk's last character: the patterns that have it before their end, and how long that start is. */
+  private readonly endings = new Map<number, Ending[]>()
+  /** Set by find(): where the output ends (the rest is held). */
+  cut = 0
+
+  constructor(private readonly patterns: string[]) {
+    this.anchors = anchorsOf(patterns)
+    patterns.forEach((t, pattern) => {
+      for (let j = 0; j < t.length - 1; j++) {
+        const c = t.charCodeAt(j)
+        const list = this.endings.get(c)
+        if (list) list.push({ pattern, length: j + 1 })
+        else this.endings.set(c, [{ pattern, length: j + 1 }])
+      }
+    })
+  }
+
+  /**
+   * The regions of `s` to redact, or undefined when there is nothing to do.
+   * With `hold`, a tail that may start a secret is left for the next chunk
+   * (`cut` says where it begins); without, such a tail at least
+   * MIN_SECRET_LENGTH long is a region too.
+   */
+  find(s: string, hold: boolean): Array<[number, number]> | undefined {
+    const len = s.length
+    let regions: number[] | undefined
+    for (const a of this.anchors) {
+      for (let p = s.indexOf(a.char); p !== -1; p = s.indexOf(a.char, p + 1)) {
+        for (const e of a.entries) {
+          const start = p - e.offset
+          const pattern = this.patterns[e.pattern]!
+          if (start >= 0 && start + pattern.length <= len && s.startsWith(pattern, start)) (regions ??= []).push(start, start + pattern.length)
+        }
+      }
+    }
+    const tail = this.tail(s)
+    if (!regions && tail === -1) return undefined
+    this.cut = len
+    if (tail !== -1) {
+      if (hold) this.cut = tail
+      else if (len - tail >= MIN_SECRET_LENGTH) (regions ??= []).push(tail, len)
+    }
+    return regions ? merged(regions) : []
+  }
+
+  /** Where the longest tail of `s` that is a proper start of a pattern begins (-1: none). */
+  private tail(s: string): number {
+    const len = s.length
+    const ends = this.endings.get(s.charCodeAt(len - 1))
+    if (!ends) return -1
+    let best = -1
+    for (const e of ends) {
+      const start = len - e.length
+      if (start < 0 || (best !== -1 && start >= best)) continue
+      if (startsText(this.patterns[e.pattern]!, s, start, e.length)) best = start
+    }
+    return best
+  }
+}
+
 export class Redactor {
   /** A redactor with nothing to redact. */
   static readonly none = new Redactor([])
 
   /** Whether there is anything to scan for. */
   readonly active: boolean
-  /** Every form of every secret, longest first. */
-  private readonly texts: string[]
+  /** Every form of every secret (see secretForms). */
+  private readonly text$: Matcher
+  /** The same as UTF-8 bytes read as Latin-1 text, for byte streams. */
+  private readonly bytes$: Matcher | undefined
+  /** Without Latin-1: the UTF-8 bytes, scanned byte by byte. */
   private readonly bytePatterns: Uint8Array[]
-  /** Distinct first characters (code units) / first bytes, and the patterns starting with each. */
-  private readonly firstChars: string[]
-  private readonly charGroups: number[][]
-  private readonly firstBytes: number[]
-  private readonly byteGroups: number[][]
-  /** Next occurrence of each first character/byte during a scan (-2: not looked yet, -1: none left). */
-  private readonly next: Int32Array
-  private readonly nextB: Int32Array
-  /** Which first character/byte the last nextText/nextByte found. */
-  private at = 0
   /** The tail the last holding scan kept back. */
   private heldText = ''
   private heldBytes: Uint8Array | undefined
   /** Every secret, short ones included, for log lines. */
   private readonly all: string[]
 
-  constructor(secrets: Iterable<string>) {
+  /** `bytesAsText: false` scans bytes byte by byte even where Latin-1 decoding exists (tests cover both ways). */
+  constructor(secrets: Iterable<string>, options: { bytesAsText?: boolean } = {}) {
     const unique = new Set<string>()
     for (const s of secrets) if (typeof s === 'string' && s !== '') unique.add(s)
     this.all = [...unique].sort((a, b) => b.length - a.length)
     const forms = new Set<string>()
     for (const s of unique) if (s.length >= MIN_SECRET_LENGTH) for (const f of secretForms(s)) forms.add(f)
-    this.texts = [...forms].sort((a, b) => b.length - a.length)
-    this.bytePatterns = this.texts.map((t) => encoder.encode(t))
-    this.active = this.texts.length > 0
-
-    this.firstChars = []
-    this.charGroups = []
-    this.texts.forEach((t, i) => {
-      const c = t[0]!
-      let k = this.firstChars.indexOf(c)
-      if (k === -1) {
-        k = this.firstChars.push(c) - 1
-        this.charGroups.push([])
-      }
-      this.charGroups[k]!.push(i)
-    })
-    this.firstBytes = []
-    this.byteGroups = []
-    this.bytePatterns.forEach((b, i) => {
-      let k = this.firstBytes.indexOf(b[0]!)
-      if (k === -1) {
-        k = this.firstBytes.push(b[0]!) - 1
-        this.byteGroups.push([])
-      }
-      this.byteGroups[k]!.push(i)
-    })
-    this.next = new Int32Array(this.firstChars.length)
-    this.nextB = new Int32Array(this.firstBytes.length)
+    const texts = [...forms]
+    this.active = texts.length > 0
+    this.text$ = new Matcher(texts)
+    this.bytePatterns = texts.map((t) => encoder.encode(t))
+    this.bytes$ = latin1 && options.bytesAsText !== false ? new Matcher(this.bytePatterns.map((b) => latin1.decode(b))) : undefined
   }
 
   /** A whole piece of text, redacted. */
@@ -194,136 +246,120 @@ export class Redactor {
     }
   }
 
-  /** Where the next possible match starts, at or after `from` (-1: none). */
-  private nextText(s: string, from: number): number {
-    let best = -1
-    const next = this.next
-    for (let k = 0; k < next.length; k++) {
-      let p = next[k]!
-      if (p === -1) continue
-      if (p < from) next[k] = p = s.indexOf(this.firstChars[k]!, from)
-      if (p !== -1 && (best === -1 || p < best)) {
-        best = p
-        this.at = k
-      }
-    }
-    return best
-  }
-
-  /**
-   * Finds and replaces every secret in `s`, leftmost first, longest first. With
-   * `hold`, a tail that could be the start of a secret is left out and kept in
-   * `heldText`; without, such a tail at least MIN_SECRET_LENGTH long is redacted.
-   */
   private scanText(s: string, hold: boolean): string {
-    this.next.fill(-2)
-    let i = this.nextText(s, 0)
-    if (i === -1) return s
+    const m = this.text$
+    const regions = m.find(s, hold)
+    if (!regions) return s
     let out = ''
     let last = 0
-    const len = s.length
-    while (i !== -1) {
-      const group = this.charGroups[this.at]!
-      const avail = len - i
-      let matched = 0
-      let partial = false
-      for (const g of group) {
-        const p = this.texts[g]!
-        if (avail >= p.length) {
-          if (s.startsWith(p, i)) {
-            matched = p.length
-            break
-          }
-        } else if ((hold || avail >= MIN_SECRET_LENGTH) && startsText(p, s, i, avail)) {
-          partial = true
-          break
-        }
-      }
-      if (partial) {
-        // Inside a region already redacted, the rest of it is covered: only what follows is left.
-        if (i < last) {
-          if (hold) this.heldText = s.slice(last)
-          return out
-        }
-        if (!hold) return out + s.slice(last, i) + REDACTED
-        this.heldText = s.slice(i)
-        return out + s.slice(last, i)
-      }
-      if (matched) {
-        // Overlapping secrets make one redacted region.
-        if (i >= last) out += s.slice(last, i) + REDACTED
-        if (i + matched > last) last = i + matched
-      }
-      i = this.nextText(s, i + 1)
+    for (const [a, z] of regions) {
+      if (a >= m.cut) break
+      out += s.slice(last, a) + REDACTED
+      last = z
     }
-    return last === 0 ? s : out + s.slice(last)
-  }
-
-  private nextByte(b: Uint8Array, from: number): number {
-    let best = -1
-    const next = this.nextB
-    for (let k = 0; k < next.length; k++) {
-      let p = next[k]!
-      if (p === -1) continue
-      if (p < from) next[k] = p = b.indexOf(this.firstBytes[k]!, from)
-      if (p !== -1 && (best === -1 || p < best)) {
-        best = p
-        this.at = k
-      }
-    }
-    return best
+    if (m.cut > last) out += s.slice(last, m.cut)
+    if (hold) this.heldText = s.slice(Math.max(m.cut, last))
+    return out
   }
 
   private scanBytes(b: Uint8Array, hold: boolean): Uint8Array {
-    this.nextB.fill(-2)
-    let i = this.nextByte(b, 0)
-    if (i === -1) return b
+    const m = this.bytes$
+    const regions = m ? m.find(latin1!.decode(b), hold) : this.findBytes(b, hold)
+    if (!regions) return b
+    const cut = m ? m.cut : this.cutBytes
     const pieces: Uint8Array[] = []
     let last = 0
-    const len = b.length
-    while (i !== -1) {
-      const group = this.byteGroups[this.at]!
-      const avail = len - i
-      let matched = 0
-      let partial = false
-      for (const g of group) {
-        const p = this.bytePatterns[g]!
-        if (avail >= p.length) {
-          if (startsBytes(p, b, i, p.length)) {
-            matched = p.length
-            break
-          }
-        } else if ((hold || avail >= MIN_SECRET_LENGTH) && startsBytes(p, b, i, avail)) {
-          partial = true
-          break
-        }
-      }
-      if (partial) {
-        if (i < last) {
-          if (hold) this.heldBytes = b.slice(last)
-          return join(pieces)
-        }
-        if (i > last) pieces.push(b.subarray(last, i))
-        if (hold) {
-          this.heldBytes = b.slice(i)
-          return join(pieces)
-        }
-        pieces.push(MARKER_BYTES)
-        return join(pieces)
-      }
-      if (matched) {
-        if (i >= last) {
-          if (i > last) pieces.push(b.subarray(last, i))
-          pieces.push(MARKER_BYTES)
-        }
-        if (i + matched > last) last = i + matched
-      }
-      i = this.nextByte(b, i + 1)
+    for (const [a, z] of regions) {
+      if (a >= cut) break
+      if (a > last) pieces.push(b.subarray(last, a))
+      pieces.push(MARKER_BYTES)
+      last = z
     }
-    if (last === 0) return b
-    if (last < len) pieces.push(b.subarray(last))
+    if (cut > last) pieces.push(b.subarray(last, cut))
+    if (hold) this.heldBytes = b.slice(Math.max(cut, last))
     return join(pieces)
   }
+
+  private cutBytes = 0
+
+  /** Matcher.find for runtimes without a Latin-1 decoder: every pattern start checked byte by byte. */
+  private findBytes(b: Uint8Array, hold: boolean): Array<[number, number]> | undefined {
+    const len = b.length
+    let regions: number[] | undefined
+    let tail = -1
+    for (const p of this.bytePatterns) {
+      for (let i = b.indexOf(p[0]!); i !== -1; i = b.indexOf(p[0]!, i + 1)) {
+        const n = Math.min(p.length, len - i)
+        if (!startsBytes(p, b, i, n)) continue
+        if (n === p.length) (regions ??= []).push(i, i + n)
+        else if (tail === -1 || i < tail) tail = i
+      }
+    }
+    if (!regions && tail === -1) return undefined
+    this.cutBytes = len
+    if (tail !== -1) {
+      if (hold) this.cutBytes = tail
+      else if (len - tail >= MIN_SECRET_LENGTH) (regions ??= []).push(tail, len)
+    }
+    return regions ? merged(regions) : []
+  }
+}
+
+interface Anchor {
+  char: string
+  /** The patterns with this character at `offset`. */
+  entries: Array<{ pattern: number; offset: number }>
+}
+
+interface Ending {
+  pattern: number
+  /** The length of the pattern's start that ends in this character. */
+  length: number
+}
+
+/**
+ * Characters from common to rare in what the gateway sends (JSON, SSE, English
+ * text); anything not listed (`+`, `/`, `=`, `%`, non-ASCII…) is rarer still.
+ */
+const COMMON = ' etaoinsrhldcu"mpfgywbv:,.{}k_-0123456789\n[]jxqzETAOINSRHLDCUMPFGYWBVKJXQZ'
+
+/**
+ * Each pattern is looked for by its rarest character (a key's `Q` or `+`, not
+ * the `s` of `sk-`), so a chunk without secrets yields few or no candidates to check.
+ */
+function anchorsOf(patterns: string[]): Anchor[] {
+  const byChar = new Map<string, Anchor>()
+  patterns.forEach((t, pattern) => {
+    let offset = 0
+    let rarest = -1
+    for (let i = 0; i < t.length; i++) {
+      const at = COMMON.indexOf(t[i]!)
+      const rarity = at === -1 ? COMMON.length : at
+      if (rarity > rarest) {
+        rarest = rarity
+        offset = i
+      }
+    }
+    const char = t[offset]!
+    let anchor = byChar.get(char)
+    if (!anchor) byChar.set(char, (anchor = { char, entries: [] }))
+    anchor.entries.push({ pattern, offset })
+  })
+  return [...byChar.values()]
+}
+
+/** Regions [start, end) as a flat list → sorted, overlapping ones merged. */
+function merged(flat: number[]): Array<[number, number]> {
+  const list: Array<[number, number]> = []
+  for (let i = 0; i < flat.length; i += 2) list.push([flat[i]!, flat[i + 1]!])
+  list.sort((x, y) => x[0] - y[0] || y[1] - x[1])
+  const out: Array<[number, number]> = []
+  for (const r of list) {
+    const prev = out[out.length - 1]
+    if (prev && r[0] < prev[1]) prev[1] = Math.max(prev[1], r[1])
+    else out.push(r)
+  }
+  return out
 }
 
 /** Whether `s` from `at` holds the first `n` characters of `p`. */

@@ -45,9 +45,13 @@ describe('Redactor: whole values', () => {
     expect(r.bytes(b)).toBe(b)
   })
 
-  it('redacts bytes, UTF-8 around the key intact', () => {
+  it('redacts bytes, UTF-8 around the key intact (and in a key), either way bytes are scanned', () => {
     const b = enc.encode(`é${KEY}日本語${OTHER}€`)
     expect(dec.decode(r.bytes(b))).toBe(`é${REDACTED}日本語${REDACTED}€`)
+    const slow = new Redactor([KEY, OTHER, 'clé-secrète-€€'], { bytesAsText: false })
+    const fast = new Redactor([KEY, OTHER, 'clé-secrète-€€'])
+    const text = `«clé-secrète-€€» é${KEY}€`
+    for (const x of [slow, fast]) expect(dec.decode(x.bytes(enc.encode(text)))).toBe(`«${REDACTED}» é${REDACTED}€`)
   })
 
   it('catches a key as JSON escapes it, with \\/ and URL-encoded', () => {
@@ -101,8 +105,11 @@ describe('Redactor: whole values', () => {
   })
 })
 
-describe('Redactor: streams', () => {
-  const r = new Redactor([KEY, OTHER])
+describe.each([
+  ['bytes read as Latin-1 text', true],
+  ['bytes scanned byte by byte', false],
+])('Redactor: streams (%s)', (_, bytesAsText) => {
+  const r = new Redactor([KEY, OTHER], { bytesAsText })
   const body = `data: {"error":{"message":"Invalid key ${KEY} (also ${OTHER})"}}\n\n`
   const expected = `data: {"error":{"message":"Invalid key ${REDACTED} (also ${REDACTED})"}}\n\n`
 
@@ -131,7 +138,7 @@ describe('Redactor: streams', () => {
   })
 
   it('with two secrets sharing a prefix, split anywhere', () => {
-    const ro = new Redactor(['shared-prefix-A1', 'shared-prefix-A1-and-more'])
+    const ro = new Redactor(['shared-prefix-A1', 'shared-prefix-A1-and-more'], { bytesAsText })
     const text = 'x shared-prefix-A1-and-more y shared-prefix-A1 z shared-prefix-A1'
     const want = `x ${REDACTED} y ${REDACTED} z ${REDACTED}`
     for (let cut = 0; cut <= text.length; cut++) {
