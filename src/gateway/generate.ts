@@ -10,7 +10,6 @@ import type { Protocol, RequestHints } from '../protocols/types'
 import { resolveModel, type Route } from '../routing/resolve-model'
 import { parseSse, sseFramer } from '../sse/parse'
 import { redactedDecoder } from '../security/redact-stream'
-import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
@@ -136,7 +135,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     }
     const acc = after ? new ResponseAccumulator() : undefined
     const bytes = translateStream(reader, {
-      decode: redactedDecoder(redactor, chain(sseFramer(), back.streamDecoder())),
+      decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
       encode,
       redactor,
       observe: acc && ((e) => acc.add(e)),

@@ -1,18 +1,18 @@
 import type { HubStreamEvent } from '../hub/stream'
+import type { SseEvent } from '../sse/parse'
 import { chain, type Emit, type Stage } from '../streams/stage'
 import type { Redactor, TextRedactStream } from './redactor'
 
-/** Upstream bytes with secrets removed, a secret split across chunks included (the tail that may start one is held). */
-export function redactBytes(redactor: Redactor): Stage<Uint8Array, Uint8Array> {
-  const scrub = redactor.byteStream()
+/**
+ * Upstream SSE events with secrets removed from their data, before a decoder
+ * reads it: a message the decoder cuts short or masks by shape cannot keep half
+ * a key. Events are whole here (the framer joined the chunks), so nothing is held.
+ */
+export function redactEvents(redactor: Redactor): Stage<SseEvent, SseEvent> {
   return {
-    transform(chunk, out) {
-      const b = scrub.push(chunk)
-      if (b.length) out.enqueue(b)
-    },
-    flush(out) {
-      const b = scrub.end()
-      if (b?.length) out.enqueue(b)
+    transform(event, out) {
+      event.data = redactor.text(event.data)
+      out.enqueue(event)
     },
   }
 }
@@ -101,12 +101,16 @@ export function redactDeltas(redactor: Redactor): Stage<HubStreamEvent, HubStrea
 }
 
 /**
- * A translating decoder (upstream bytes → hub events) with secrets removed on
- * both sides: from the bytes before decoding (so a message the decoder truncates
- * cannot keep half a key) and from the streamed deltas after. The same decoder
- * when there is nothing to redact.
+ * A translating decoder (upstream bytes → SSE events → hub events) with secrets
+ * removed on both sides of the protocol decoder: from each event's data before
+ * (so a message it truncates cannot keep half a key) and from the streamed
+ * deltas after. Without secrets, just the framer and the decoder.
  */
-export function redactedDecoder(redactor: Redactor, decode: Stage<Uint8Array, HubStreamEvent>): Stage<Uint8Array, HubStreamEvent> {
-  if (!redactor.active) return decode
-  return chain(chain(redactBytes(redactor), decode), redactDeltas(redactor))
+export function redactedDecoder(
+  redactor: Redactor,
+  framer: Stage<Uint8Array, SseEvent>,
+  decode: Stage<SseEvent, HubStreamEvent>,
+): Stage<Uint8Array, HubStreamEvent> {
+  if (!redactor.active) return chain(framer, decode)
+  return chain(chain(chain(framer, redactEvents(redactor)), decode), redactDeltas(redactor))
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../src/hub/errors'
 import type { HubStreamEvent } from '../../src/hub/stream'
-import { redactBytes, redactDeltas, redactedDecoder } from '../../src/security/redact-stream'
+import { PROTOCOLS } from '../../src/protocols'
+import { redactDeltas, redactedDecoder } from '../../src/security/redact-stream'
+import { sseFramer } from '../../src/sse/parse'
 import { REDACTED, Redactor } from '../../src/security/redactor'
 import type { Stage } from '../../src/streams/stage'
 
@@ -91,18 +93,29 @@ describe('redactDeltas', () => {
   })
 })
 
-describe('redactBytes and redactedDecoder', () => {
+describe('redactedDecoder', () => {
   const enc = new TextEncoder()
-  const dec = new TextDecoder()
+  const chat = PROTOCOLS['openai-chat']
 
-  it('redactBytes holds a split key and releases the rest at the end', () => {
-    const out = run(redactBytes(r), [enc.encode(`a ${KEY.slice(0, 5)}`), enc.encode(`${KEY.slice(5)} b key`)])
-    expect(out.map((b) => dec.decode(b)).join('')).toBe(`a ${REDACTED} b key`)
+  it('removes a key from an upstream error event before the decoder cuts its message short, the event split anywhere', () => {
+    // OpenAI-style messages are cut at 1,000 characters: here right in the middle of the key.
+    const frame = `data: ${JSON.stringify({ error: { message: `${'x'.repeat(990)}${KEY} more`, type: 'server_error' } })}\n\n`
+    for (const cut of [0, 500, 1000, frame.length - 1]) {
+      const out = run(redactedDecoder(r, sseFramer(), chat.streamDecoder()), [enc.encode(frame.slice(0, cut)), enc.encode(frame.slice(cut))])
+      const error = out.find((e) => e.type === 'error')
+      expect(error?.type === 'error' && error.error.message).toContain(REDACTED)
+      expect(JSON.stringify(out)).not.toContain(KEY.slice(0, 8))
+    }
   })
 
-  it('is the decoder itself when there is nothing to redact', () => {
-    const decode: Stage<Uint8Array, HubStreamEvent> = { transform() {} }
-    expect(redactedDecoder(Redactor.none, decode)).toBe(decode)
-    expect(redactedDecoder(r, decode)).not.toBe(decode)
+  it('removes a key split across two deltas of a decoded stream', () => {
+    const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+    const out = run(redactedDecoder(r, sseFramer(), chat.streamDecoder()), [enc.encode(chunk(`a ${KEY.slice(0, 7)}`) + chunk(`${KEY.slice(7)} b`))])
+    expect(textOf(out, 'text_delta')).toBe(`a ${REDACTED} b`)
+  })
+
+  it('is the framer and the decoder alone when there is nothing to redact', () => {
+    const out = run(redactedDecoder(Redactor.none, sseFramer(), chat.streamDecoder()), [enc.encode(`data: {"choices":[{"index":0,"delta":{"content":"${KEY}"}}]}\n\n`)])
+    expect(textOf(out, 'text_delta')).toBe(KEY)
   })
 })
