@@ -2,6 +2,7 @@ import { GatewayError } from '../hub/errors'
 import { newId } from '../hub/ids'
 import type { HubMessage } from '../hub/request'
 import { PROTOCOLS } from '../protocols'
+import { Redactor } from '../security/redactor'
 import type { StateStore } from '../state/state-store'
 import type { ExchangeHooks } from './generate'
 
@@ -26,7 +27,7 @@ const key = (id: string) => `response:${id}`
  * its new input. Pass-through to an OpenAI Responses upstream is kept when the
  * gateway does not know the previous id (OpenAI itself may).
  */
-export function responsesHooks(store: StateStore): ExchangeHooks {
+export function responsesHooks(store: StateStore, redactor: Redactor = Redactor.none): ExchangeHooks {
   let keep = false
   return {
     async before(hub, body, route) {
@@ -53,7 +54,8 @@ export function responsesHooks(store: StateStore): ExchangeHooks {
         messages: [...hub.messages, { role: 'assistant', content: res.content }],
         response: PROTOCOLS['openai-responses'].encodeResponse(res, { ...hub, responseId: id }),
       }
-      await store.put(key(id), JSON.stringify(record), { ttlSeconds: TTL_SECONDS })
+      // Kept without the gateway's secrets: a later turn may replay it to another back end.
+      await store.put(key(id), redactor.text(JSON.stringify(record)), { ttlSeconds: TTL_SECONDS })
     },
   }
 }

@@ -9,7 +9,7 @@ import type { GatewayApp } from './types'
 export function openaiRoutes(app: GatewayApp): void {
   app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
   app.post('/v1/responses', (c) =>
-    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, { hooks: responsesHooks(c.var.rt.store) }),
+    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, { hooks: responsesHooks(c.var.rt.store, c.var.rt.redactor) }),
   )
   app.post('/v1/responses/input_tokens', (c) =>
     countTokens(c.req.raw, c.var.rt, {

@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net'
  * - `split-deltas…`: a stream whose key is split across two text deltas.
  *
  * Model lists list a model named after the key; token counts echo it.
+ * `GET /__last` answers with the body of the last POST it received.
  */
 export interface EchoUpstream {
   url: string
@@ -28,6 +29,7 @@ export interface EchoUpstream {
 type Wire = 'openai' | 'anthropic' | 'gemini' | 'responses'
 
 let responseCounter = 0
+let lastBody = ''
 
 function credential(req: IncomingMessage, url: URL): string {
   const auth = req.headers.authorization
@@ -154,6 +156,12 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const path = url.pathname
   const key = credential(req, url)
   const raw = await readBody(req)
+  if (req.method === 'GET' && path === '/__last') {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(lastBody)
+    return
+  }
+  if (req.method === 'POST') lastBody = raw
   let body: any
   try {
     body = raw ? JSON.parse(raw) : {}

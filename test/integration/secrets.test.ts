@@ -202,6 +202,18 @@ describe('other answers that carry upstream text', () => {
     expectClean(await request('/v1/responses/input_tokens', { body: { model: 'openai-responses:ok', input: 'hi' } }))
   })
 
+  it('a stored Responses turn is kept without keys: a follow-up through another back end does not carry them upstream', async () => {
+    const first = await FRONTS[1]!.call('anthropic:ok', false)
+    expect(first.status).toBe(200)
+    const id = /"id":"(resp_[A-Za-z0-9_-]+)"/.exec(first.body)![1]
+    const next = await request('/v1/responses', { body: { model: 'openai:ok', input: 'and now?', previous_response_id: id } })
+    expect(next.status).toBe(200)
+    const sent = await (await fetch(`${upstream.url}/__last`)).text()
+    expect(sent).toContain('and now?') // the follow-up did go upstream…
+    expect(sent).toContain(REDACTED) // …with the first answer replayed, its key removed
+    expect(sent).not.toContain(KEYS.anthropic)
+  })
+
   it('model lists, live from every back end (each lists a model named after its key)', async () => {
     for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
       const got = await request(path)
