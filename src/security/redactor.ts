@@ -4,8 +4,9 @@
  * text, headers, log lines. Built once per set of secrets. Each secret is looked
  * for by its rarest character (`anchorsOf`), so scanning a chunk that holds none
  * (nearly all of them) costs one native string `indexOf` per distinct anchor and
- * allocates nothing; bytes are scanned as Latin-1 text (one byte, one character)
- * where the runtime's TextDecoder has it, byte by byte otherwise.
+ * allocates nothing; bytes are scanned as Latin-1 text (one byte, one character;
+ * one decoded string per chunk) where the runtime's TextDecoder has it (Node,
+ * Deno and workerd do), byte by byte otherwise.
  *
  * Each secret is matched as written, JSON-escaped and URL-encoded (when those
  * differ). Secrets shorter than MIN_SECRET_LENGTH are not scanned for in
