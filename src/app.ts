@@ -15,6 +15,7 @@ import { anthropicRoutes } from './routes/anthropic'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
+import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
 import type { StateStore } from './state/state-store'
@@ -43,14 +44,15 @@ function protocolForPath(raw: string, headers: Headers): Protocol {
   return PROTOCOLS['openai-chat']
 }
 
-function errorResponse(err: unknown, path: string, requestHeaders: Headers): Response {
+/** An error in the client's protocol, the gateway's secrets removed (upstream messages may echo a key). */
+function errorResponse(err: unknown, path: string, requestHeaders: Headers, redactor: Redactor = Redactor.none): Response {
   const gatewayError = toGatewayError(err)
   const { status, body } = protocolForPath(path, requestHeaders).encodeError(gatewayError)
   const headers: Record<string, string> = {}
   if (gatewayError.retryAfter) headers['retry-after'] = gatewayError.retryAfter
   // Retrying cannot fix the gateway's own key: the OpenAI and Anthropic SDKs read this header.
   if (gatewayError.kind === 'upstream_auth') headers['x-should-retry'] = 'false'
-  return Response.json(body, { status, headers })
+  return redactor.json(body, status, headers)
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
@@ -119,18 +121,23 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   geminiRoutes(app)
   registryRoutes(app)
 
+  // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
+  const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none
   app.notFound((c) => {
     const miss = explainMiss(c.req.method, c.req.path, app.routes)
-    const res = errorResponse(miss.error, miss.familyPath, c.req.raw.headers)
+    const res = errorResponse(miss.error, miss.familyPath, c.req.raw.headers, redactorOf(c))
     if (miss.allow) res.headers.set('allow', miss.allow)
     return res
   })
   app.onError((err, c) => {
     if (err instanceof SettingsError)
       return errorResponse(new GatewayError('api_error', `Gateway misconfigured: ${err.message}`), c.req.path, c.req.raw.headers)
-    if (!(err instanceof GatewayError))
-      console.error(logLine(`Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`))
-    return errorResponse(err, c.req.path, c.req.raw.headers)
+    const redactor = redactorOf(c)
+    if (!(err instanceof GatewayError)) {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
+      console.error(logLine(redactor.log(`Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${detail}`)))
+    }
+    return errorResponse(err, c.req.path, c.req.raw.headers, redactor)
   })
   return app
 }

@@ -35,15 +35,16 @@ export function logValue(value: string): string {
 
 /**
  * One-line logs. Callers pass only what is safe to print: routes, models,
- * statuses, timings. Request headers and bodies are never logged, so keys are not either.
+ * statuses, timings. Request headers and bodies are never logged; and every line
+ * goes through `redact`, which removes the gateway's secrets by value, whatever a caller passed.
  */
-export function createLogger(level: LogLevel): Logger {
+export function createLogger(level: LogLevel, redact: (line: string) => string = (m) => m): Logger {
   const at = RANK[level]
   return {
-    error: (m) => at >= 1 && console.error(logLine(m)),
-    warn: (m) => at >= 2 && console.warn(logLine(`warning: ${m}`)),
-    info: (m) => at >= 2 && console.log(logLine(m)),
-    debug: (m) => at >= 3 && console.log(logLine(m)),
+    error: (m) => at >= 1 && console.error(logLine(redact(m))),
+    warn: (m) => at >= 2 && console.warn(logLine(redact(`warning: ${m}`))),
+    info: (m) => at >= 2 && console.log(logLine(redact(m))),
+    debug: (m) => at >= 3 && console.log(logLine(redact(m))),
     debugging: at >= 3,
   }
 }

@@ -9,6 +9,8 @@ import type { Backend } from '../config/settings'
 export class EndpointTable {
   private registry = new Map<string, Backend>()
   private discovered = new Map<string, Backend>()
+  /** Goes up on every change, so what is derived from the table (the redactor) knows when to rebuild. */
+  version = 0
 
   constructor(private readonly fromSettings: Map<string, Backend>) {}
 
@@ -34,6 +36,7 @@ export class EndpointTable {
 
   setRegistry(endpoints: Backend[]): void {
     this.registry = new Map(endpoints.map((e) => [e.id, e]))
+    this.version++
   }
 
   registryEntries(): Backend[] {
@@ -42,5 +45,6 @@ export class EndpointTable {
 
   setDiscovered(endpoints: Backend[]): void {
     this.discovered = new Map(endpoints.map((e) => [e.id, e]))
+    this.version++
   }
 }

@@ -53,9 +53,10 @@ export async function countTokens(req: Request, rt: Runtime, front: CountTokensF
     timeoutMs: rt.settings.upstreamTimeoutMs,
     clientSignal: req.signal,
   })
+  const redactor = rt.redactor
   if (!upstream.ok)
-    throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl })
-  const headers = downstreamHeaders(upstream.headers, true)
+    throw await upstreamError(upstream, PROTOCOLS[front.protocol].decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, redactor)
+  const headers = downstreamHeaders(upstream.headers, true, redactor)
   headers['content-type'] = 'application/json'
-  return new Response(await upstream.arrayBuffer(), { status: upstream.status, headers })
+  return new Response(redactor.bytes(new Uint8Array(await upstream.arrayBuffer())), { status: upstream.status, headers })
 }

@@ -10,8 +10,8 @@ import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
 import type { Protocol, RequestHints } from '../protocols/types'
 import { routeRequest, type Route } from '../routing/resolve-model'
+import { redactedDecoder } from '../security/redact-stream'
 import { sseFramer } from '../sse/parse'
-import { chain } from '../streams/stage'
 import { callUpstream } from '../upstream/call-upstream'
 import { bodyReader } from '../upstream/transport'
 import { downstreamHeaders, upstreamHeaders } from '../upstream/headers'
@@ -110,10 +110,13 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     `${req.method} ${logValue(url.pathname)} ${front.id}→${route.backend.id}(${back.id}) model=${logValue(route.model)} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
-  if (!upstream.ok) throw await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl })
+  // The gateway's secrets never reach the client: upstream errors, headers, bodies and streams go through it.
+  const redactor = rt.redactor
+  if (!upstream.ok)
+    throw await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, redactor)
 
-  const headers = downstreamHeaders(upstream.headers, passThrough)
-  if (warnings.length) headers['x-gateway-warnings'] = headerValue(warnings.join('; '))
+  const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
+  if (warnings.length) headers['x-gateway-warnings'] = headerValue(redactor.text(warnings.join('; ')))
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
   const after =
     hooks?.after && hub
@@ -138,15 +141,16 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
         protocol: front.id,
         onError: front.encodeStreamError,
         idleMs: rt.settings.streamIdleTimeoutMs,
+        redactor,
         ...(after ? observer(back, after) : {}),
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
-    headers['content-type'] = upstream.headers.get('content-type') ?? 'application/json'
-    // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes.
+    headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
+    // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes (secrets removed).
     const { bytes, json } = await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs)
     if (after && json !== undefined) await observeJson(json, back, after)
-    return new Response(bytes, { status: upstream.status, headers })
+    return new Response(redactor.bytes(bytes), { status: upstream.status, headers })
   }
 
   if (stream) {
@@ -155,12 +159,13 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     if (!reader) {
       const res = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
       if (after) await after(res)
-      return new Response(reframe(encodeEvents(responseToEvents(res), encode)), { headers })
+      return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
     const bytes = translateStream(reader, {
-      decode: chain(sseFramer(), back.streamDecoder()),
+      decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
       encode,
+      redactor,
       observe: acc && ((e) => acc.add(e)),
       onEnd: acc && (() => finished(acc, after!)),
       idleMs: rt.settings.streamIdleTimeoutMs,
@@ -171,7 +176,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   const decoded = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
   if (after) await after(decoded)
   headers['content-type'] = 'application/json'
-  return new Response(JSON.stringify(front.encodeResponse(decoded, hub!)), { headers })
+  return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }
 
 /** The provider's own path when it has one (Azure deployments), else the protocol's. */

@@ -1,5 +1,6 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { ProtocolId } from '../protocols/types'
+import type { Redactor } from '../security/redactor'
 import { utf8 } from '../sse/frame'
 import { IdleTimer } from '../streams/idle-timer'
 import type { ByteReader } from '../upstream/transport'
@@ -16,6 +17,11 @@ export interface GuardOptions {
   observe?: (chunk: Uint8Array) => void
   /** Runs once the stream has ended complete, before the client's stream closes (a Worker stays alive for it). */
   onEnd?: () => Promise<void>
+  /**
+   * Removes the gateway's secrets from the bytes on their way (an upstream may echo a key); a
+   * chunk whose tail may start a secret keeps that tail until the next one.
+   */
+  redactor?: Redactor
 }
 
 /**
@@ -24,20 +30,35 @@ export interface GuardOptions {
  * are not UTF-8, a frame that cannot be JSON), ends without its protocol's
  * terminal event, or goes quiet for `idleMs` ends with one error frame in the
  * client's protocol, on a fresh line (a blank line first when the upstream
- * stopped inside a frame). A client that goes away cancels the upstream.
+ * stopped inside a frame). A client that goes away cancels the upstream. The
+ * gateway's secrets are removed on the way (`redactor`).
  */
 export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<Uint8Array> {
   const watch = new SseWatch(o.protocol)
   let closed = false
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let idle: IdleTimer | undefined
+  const scrub = o.redactor?.active ? o.redactor.byteStream() : undefined
+  /** Bytes on their way to the client, secrets removed; false when all of them are held back for now. */
+  const send = (bytes: Uint8Array): boolean => {
+    const out = scrub ? scrub.push(bytes) : bytes
+    if (out.length) controller.enqueue(out)
+    return out.length > 0
+  }
+  /** What the scrubber still holds (the start of what might have been a secret). */
+  const release = () => {
+    const tail = scrub?.end()
+    if (tail?.length) controller.enqueue(tail)
+  }
 
   const fail = (err: GatewayError) => {
     if (closed) return
     closed = true
     idle?.stop()
+    release()
     if (!watch.atBoundary) controller.enqueue(utf8('\n\n'))
-    controller.enqueue(o.onError(err))
+    const frame = o.onError(err)
+    controller.enqueue(o.redactor ? o.redactor.bytes(frame) : frame)
     controller.close()
     reader.cancel(err).catch(() => {})
   }
@@ -47,6 +68,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     if (broken) return fail(broken)
     closed = true
     idle?.stop()
+    release()
     const after = o.onEnd?.()
     if (!after) return controller.close()
     return after.catch(() => {}).then(() => controller.close())
@@ -58,35 +80,39 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     void end()
   }
 
+  // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
+  const pull = (): void | Promise<void> => {
+    if (closed) return
+    idle!.wait()
+    return reader.read().then(
+      ({ done, value }) => {
+        if (closed) return
+        idle!.got()
+        if (done) return end()
+        const bad = watch.feed(value)
+        if (bad) {
+          if (bad.keep) send(value.subarray(0, bad.keep))
+          return fail(bad.error)
+        }
+        o.observe?.(value)
+        // All of it held back: the client still waits for something, so read on (a pull that
+        // enqueues nothing is not called again).
+        if (!send(value)) return pull()
+      },
+      (err: unknown) => {
+        if (closed) return
+        if (watch.complete) return end()
+        fail(interrupted(err))
+      },
+    )
+  }
+
   return new ReadableStream<Uint8Array>({
     start(c) {
       controller = c
       idle = new IdleTimer(o.idleMs, quiet)
     },
-    // A plain promise chain, not an async function: a stream waiting for its next chunk holds less.
-    pull() {
-      if (closed) return
-      idle!.wait()
-      return reader.read().then(
-        ({ done, value }) => {
-          if (closed) return
-          idle!.got()
-          if (done) return end()
-          const bad = watch.feed(value)
-          if (bad) {
-            if (bad.keep) controller.enqueue(value.subarray(0, bad.keep))
-            return fail(bad.error)
-          }
-          o.observe?.(value)
-          controller.enqueue(value)
-        },
-        (err: unknown) => {
-          if (closed) return
-          if (watch.complete) return end()
-          fail(interrupted(err))
-        },
-      )
-    },
+    pull,
     cancel(reason) {
       closed = true
       idle?.stop()

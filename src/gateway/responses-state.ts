@@ -2,6 +2,7 @@ import { GatewayError } from '../hub/errors'
 import { newId } from '../hub/ids'
 import type { HubMessage } from '../hub/request'
 import { PROTOCOLS } from '../protocols'
+import { Redactor } from '../security/redactor'
 import { utf8Length, type StateStore } from '../state/state-store'
 import type { ExchangeHooks } from './generate'
 
@@ -28,7 +29,7 @@ const key = (id: string) => `response:${id}`
  * big for the store (RESPONSES_STORE_MAX_BYTES) is not kept, and the exchange
  * hears why (a warning for the client).
  */
-export function responsesHooks(store: StateStore, maxBytes = Infinity): ExchangeHooks {
+export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor: Redactor = Redactor.none): ExchangeHooks {
   let keep = false
   return {
     async before(hub, body, route) {
@@ -55,7 +56,8 @@ export function responsesHooks(store: StateStore, maxBytes = Infinity): Exchange
         messages: [...hub.messages, { role: 'assistant', content: res.content }],
         response: PROTOCOLS['openai-responses'].encodeResponse(res, { ...hub, responseId: id }),
       }
-      const value = JSON.stringify(record)
+      // Kept without the gateway's secrets: a later turn may replay it to another back end.
+      const value = redactor.text(JSON.stringify(record))
       const size = utf8Length(value)
       // One response bigger than the whole store is not kept (it would push out everything else).
       if (size > maxBytes)

@@ -6,6 +6,8 @@ import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
+import type { Redactor } from '../security/redactor'
+import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
 import type { Transport } from '../upstream/call-upstream'
 
@@ -19,6 +21,8 @@ export interface Runtime {
   transport: Transport
   store: StateStore
   log: Logger
+  /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
+  readonly redactor: Redactor
   /** Settles once the registry is loaded and start-up discovery is done. */
   ready: Promise<void>
   /** Probes for local model servers now; returns the ids found. */
@@ -36,11 +40,12 @@ export interface RuntimeOptions {
 
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
-  const log = createLogger(settings.logLevel)
+  const endpoints = new EndpointTable(settings.backends)
+  const redactor = currentRedactor(settings, endpoints)
+  const log = createLogger(settings.logLevel, (line) => redactor().log(line))
   for (const w of settings.warnings) log.warn(w)
   for (const n of settings.notes) log.debug(n)
   o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
-  const endpoints = new EndpointTable(settings.backends)
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
 
@@ -59,5 +64,18 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     if (none) log.warn(none)
   })()
 
-  return { settings, endpoints, registry, models, transport: o.transport, store: o.store, log, ready, discover: runDiscovery }
+  return {
+    settings,
+    endpoints,
+    registry,
+    models,
+    transport: o.transport,
+    store: o.store,
+    log,
+    get redactor() {
+      return redactor()
+    },
+    ready,
+    discover: runDiscovery,
+  }
 }

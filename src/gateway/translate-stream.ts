@@ -1,5 +1,6 @@
 import { GatewayError, toGatewayError } from '../hub/errors'
 import type { HubStreamEvent } from '../hub/stream'
+import { Redactor } from '../security/redactor'
 import { utf8 } from '../sse/frame'
 import { IdleTimer } from '../streams/idle-timer'
 import type { Stage } from '../streams/stage'
@@ -16,6 +17,8 @@ export interface TranslateOptions {
   onEnd?: () => Promise<void>
   /** STREAM_IDLE_TIMEOUT_MS: an upstream that sends nothing for this long ends the stream with a timeout error. */
   idleMs?: number
+  /** Removes the gateway's secrets from the client's text (held back where a chunk may end inside one). */
+  redactor?: Redactor
 }
 
 /**
@@ -44,12 +47,13 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     },
   }
   const fail = (err: unknown) => events.enqueue({ type: 'error', error: interrupted(err) })
-  /** What one upstream chunk produced, as one piece of bytes (one encode, one write). */
-  const take = (): Uint8Array | undefined => {
-    if (batch === '') return undefined
-    const bytes = utf8(batch)
+  const scrub = o.redactor?.active ? o.redactor.textStream() : undefined
+  /** What one upstream chunk produced, as one piece of bytes (one encode, one write); at the end, all that is held too. */
+  const take = (last = false): Uint8Array | undefined => {
+    let text = batch
     batch = ''
-    return bytes
+    if (scrub) text = last ? scrub.push(text) + scrub.end() : scrub.push(text)
+    return text === '' ? undefined : utf8(text)
   }
 
   /** Ended: flush what is left, let the upstream go, close. */
@@ -61,7 +65,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     } catch {
       // the encoder's tail is best effort once the stream has ended
     }
-    const rest = take()
+    const rest = take(true)
     if (rest) controller.enqueue(rest)
     // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
     // back to the pool; cancelling would abort the request and close the connection.
@@ -135,7 +139,11 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
 }
 
 /** Hub events already in hand (an upstream that answered a stream request with one body), encoded for the client. */
-export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEvent, string>): ReadableStream<Uint8Array> {
+export function encodeEvents(
+  events: HubStreamEvent[],
+  encode: Stage<HubStreamEvent, string>,
+  redactor: Redactor = Redactor.none,
+): ReadableStream<Uint8Array> {
   let text = ''
   const out = { enqueue: (t: string) => (text += t) }
   encode.start?.(out)
@@ -143,7 +151,7 @@ export function encodeEvents(events: HubStreamEvent[], encode: Stage<HubStreamEv
   encode.flush?.(out)
   return new ReadableStream({
     start(controller) {
-      controller.enqueue(utf8(text))
+      controller.enqueue(utf8(redactor.text(text)))
       controller.close()
     },
   })

@@ -2,6 +2,7 @@ import { GatewayError } from '../hub/errors'
 import type { HubResponse } from '../hub/response'
 import type { Protocol } from '../protocols/types'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../http/json-depth'
+import { Redactor } from '../security/redactor'
 import type { UpstreamResponse } from '../upstream/transport'
 import { explainUpstreamError, type UpstreamCallContext } from './whose-fault'
 
@@ -103,10 +104,13 @@ export function isHtml(contentType: string | null, body: string): boolean {
   return start.startsWith('<!doctype html') || start.startsWith('<html')
 }
 
-/** An upstream's error body as text, capped so a huge HTML page cannot flood the client. */
-export async function readUpstreamError(res: UpstreamResponse): Promise<string> {
+/**
+ * An upstream's error body as text, capped so a huge HTML page cannot flood the
+ * client; the gateway's secrets are removed first, so the cut never leaves half of one.
+ */
+export async function readUpstreamError(res: UpstreamResponse, redactor: Redactor = Redactor.none): Promise<string> {
   try {
-    return (await res.text()).slice(0, 8192)
+    return redactor.text(await res.text()).slice(0, 8192)
   } catch {
     return ''
   }
@@ -117,14 +121,16 @@ export async function readUpstreamError(res: UpstreamResponse): Promise<string> 
  * HTML error page (a proxy in front of the upstream) is said to be one: a 5xx
  * page is a 502, any other keeps its status; its text never reaches the client.
  * With the call's context, an upstream that refuses the gateway's own key and a
- * 404 are told as what they are (see whose-fault.ts).
+ * 404 are told as what they are (see whose-fault.ts). The gateway's secrets are removed.
  */
 export async function upstreamError(
   res: UpstreamResponse,
   decode: (status: number, body: string) => GatewayError,
   call?: UpstreamCallContext,
+  redactor: Redactor = Redactor.none,
 ): Promise<GatewayError> {
-  const body = await readUpstreamError(res)
+  // Secrets out before anything is cut short: a key across the cut would keep half of itself.
+  const body = await readUpstreamError(res, redactor)
   const contentType = res.headers.get('content-type')
   let err = isHtml(contentType, body.trimStart())
     ? new GatewayError(
@@ -135,7 +141,7 @@ export async function upstreamError(
     : decode(res.status, body)
   if (call) err = explainUpstreamError(err, res.status, call)
   const retryAfter = res.headers.get('retry-after')
-  if (retryAfter) err.retryAfter = retryAfter
+  if (retryAfter) err.retryAfter = redactor.text(retryAfter)
   return err
 }
 

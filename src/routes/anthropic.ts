@@ -20,8 +20,8 @@ export function anthropicRoutes(app: GatewayApp): void {
       }),
     )
   }
-  app.get('/anthropic/v1/models', async (c) => c.json(anthropicModelList(await listModels(c.var.rt))))
+  app.get('/anthropic/v1/models', async (c) => c.var.rt.redactor.json(anthropicModelList(await listModels(c.var.rt))))
   app.get('/anthropic/v1/models/:id{.+}', async (c) =>
-    c.json(anthropicModel(await findModel(c.var.rt, new URL(c.req.url).pathname, '/anthropic/v1/models/'))),
+    c.var.rt.redactor.json(anthropicModel(await findModel(c.var.rt, new URL(c.req.url).pathname, '/anthropic/v1/models/'))),
   )
 }

@@ -37,13 +37,13 @@ function modelInPath(path: string): string {
 
 /** Gemini v1beta: generateContent, streamGenerateContent (SSE or JSON array), countTokens, models. */
 export function geminiRoutes(app: GatewayApp): void {
-  app.get('/v1beta/models', async (c) => c.json(geminiModelList(await listModels(c.var.rt))))
+  app.get('/v1beta/models', async (c) => c.var.rt.redactor.json(geminiModelList(await listModels(c.var.rt))))
   app.get('/v1beta/models/:model{.+}', async (c) => {
     let id = modelInPath(new URL(c.req.url).pathname)
     if (id.startsWith('models/')) id = id.slice('models/'.length)
     const found = (await listModels(c.var.rt)).find((m) => m.id === id)
     if (!found) throw new GatewayError('not_found', `Model '${id}' is not served by any configured back end.`)
-    return c.json(geminiModel(found))
+    return c.var.rt.redactor.json(geminiModel(found))
   })
   app.post('/v1beta/models/*', (c) => {
     const { model, action } = splitModelAction(new URL(c.req.url).pathname)

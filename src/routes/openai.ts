@@ -10,7 +10,9 @@ import type { GatewayApp } from './types'
 export function openaiRoutes(app: GatewayApp): void {
   app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
   app.post('/v1/responses', (c) =>
-    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, { hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes) }),
+    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, {
+      hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes, c.var.rt.redactor),
+    }),
   )
   app.post('/v1/responses/input_tokens', (c) =>
     countTokens(c.req.raw, c.var.rt, {
@@ -21,15 +23,16 @@ export function openaiRoutes(app: GatewayApp): void {
       estimate: (tokens) => ({ object: 'response.input_tokens', input_tokens: tokens }),
     }),
   )
-  app.get('/v1/responses/:id', async (c) => c.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.delete('/v1/responses/:id', async (c) => c.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
+  // Stored responses and model lists hold upstream text: answered with the gateway's secrets removed.
+  app.get('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.delete('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
   // The Anthropic SDK with base URL `http://host` asks here too: it gets Anthropic's shape.
   app.get('/v1/models', async (c) => {
     const models = await listModels(c.var.rt)
-    return c.json(speaksAnthropic(c.req.raw.headers) ? anthropicModelList(models) : openaiModelList(models))
+    return c.var.rt.redactor.json(speaksAnthropic(c.req.raw.headers) ? anthropicModelList(models) : openaiModelList(models))
   })
   app.get('/v1/models/:id{.+}', async (c) => {
     const model = await findModel(c.var.rt, new URL(c.req.url).pathname, '/v1/models/')
-    return c.json(speaksAnthropic(c.req.raw.headers) ? anthropicModel(model) : openaiModel(model))
+    return c.var.rt.redactor.json(speaksAnthropic(c.req.raw.headers) ? anthropicModel(model) : openaiModel(model))
   })
 }

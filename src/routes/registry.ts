@@ -31,13 +31,14 @@ export function registryRoutes(app: GatewayApp): void {
   app.use(`${REGISTRY_PATH}/*`, adminOnly)
   app.use(REGISTRY_PATH, adminOnly)
 
-  app.get(REGISTRY_PATH, (c) => c.json({ endpoints: c.var.rt.endpoints.all().map(describe) }))
+  // Every answer goes through the redactor: a URL or model name may hold a key.
+  app.get(REGISTRY_PATH, (c) => c.var.rt.redactor.json({ endpoints: c.var.rt.endpoints.all().map(describe) }))
 
   app.post(REGISTRY_PATH, async (c) => {
     const rt = c.var.rt
     const definition = parseBody(endpointDefinitionSchema, await readJsonBody(c.req.raw, rt.settings.maxBodyBytes))
     await rt.registry.put(definition)
-    return c.json({ endpoint: describe(rt.endpoints.get(definition.id)!) }, 201)
+    return rt.redactor.json({ endpoint: describe(rt.endpoints.get(definition.id)!) }, 201)
   })
 
   app.delete(`${REGISTRY_PATH}/:id`, async (c) => {
@@ -50,10 +51,10 @@ export function registryRoutes(app: GatewayApp): void {
       throw new GatewayError('not_found', `No registry endpoint "${id}".`)
     }
     await rt.registry.remove(id)
-    return c.json({ id, deleted: true })
+    return rt.redactor.json({ id, deleted: true })
   })
 
-  app.post(`${REGISTRY_PATH}/discover`, async (c) => c.json({ found: await c.var.rt.discover() }))
+  app.post(`${REGISTRY_PATH}/discover`, async (c) => c.var.rt.redactor.json({ found: await c.var.rt.discover() }))
 }
 
 const adminOnly = createMiddleware<GatewayEnv>(async (c, next) => {

@@ -1,4 +1,5 @@
 import type { Backend } from '../config/settings'
+import type { Redactor } from '../security/redactor'
 
 /** Client headers that never go upstream: hop-by-hop, the client's own credentials, edge metadata. */
 const NEVER_FORWARD = new Set([
@@ -48,10 +49,10 @@ export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
 
 /**
  * Upstream response headers worth passing back: rate limits, request ids, retry
- * hints. A plain record (lower-case names), which runtimes send without building
- * a Headers object.
+ * hints, with the gateway's secrets removed from their values. A plain record
+ * (lower-case names), which runtimes send without building a Headers object.
  */
-export function downstreamHeaders(upstream: Headers, passThrough: boolean): Record<string, string> {
+export function downstreamHeaders(upstream: Headers, passThrough: boolean, redactor: Redactor): Record<string, string> {
   const h: Record<string, string> = {}
   for (const [k, v] of upstream) {
     const n = k.toLowerCase()
@@ -62,7 +63,7 @@ export function downstreamHeaders(upstream: Headers, passThrough: boolean): Reco
       n.includes('ratelimit') ||
       (passThrough && (n.startsWith('anthropic-') || n.startsWith('openai-')))
     )
-      h[n] = v
+      h[n] = redactor.text(v)
   }
   return h
 }
