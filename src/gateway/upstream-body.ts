@@ -31,15 +31,17 @@ export async function readUpstreamJsonBytes(res: UpstreamResponse, idleMs?: numb
  */
 export async function readUpstreamBytes(res: UpstreamResponse, idleMs?: number): Promise<Uint8Array<ArrayBuffer>> {
   let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new GatewayError('timeout', `The upstream sent its headers but not the rest of its answer within ${idleMs} ms.`)
+  // Made only when it happens: an error captures a stack trace, too dear to build for every answer.
+  let late: GatewayError | undefined
+  const tooLate = () => (late = new GatewayError('timeout', `The upstream sent its headers but not the rest of its answer within ${idleMs} ms.`))
   try {
     const body = res.arrayBuffer()
     const bytes = idleMs
-      ? await Promise.race([body, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late), idleMs)))])
+      ? await Promise.race([body, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(tooLate()), idleMs)))])
       : await body
     return new Uint8Array(bytes)
   } catch (err) {
-    if (err === late) throw late
+    if (late && err === late) throw late
     throw new GatewayError('bad_gateway', 'The upstream connection failed while sending the response.')
   } finally {
     clearTimeout(timer)
