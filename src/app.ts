@@ -19,6 +19,8 @@ import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
 import type { StateStore } from './state/state-store'
+import { memoryState } from './state/memory-state'
+import type { GatewayState } from './state/ports'
 import { fetchTransport, type Transport } from './upstream/transport'
 
 export interface AppOptions {
@@ -33,6 +35,8 @@ export interface AppOptions {
   transport?: Transport
   /** Where gateway state lives (KV on Workers, a file or memory elsewhere); chosen per environment. */
   store?: (env: Record<string, unknown>) => StateStore
+  /** Keys, circuits, limits, usage and sessions (Durable Objects on Workers, memory or files elsewhere); chosen per environment. */
+  state?: (env: Record<string, unknown>) => GatewayState
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -55,15 +59,25 @@ function errorResponse(err: unknown, path: string, requestHeaders: Headers, reda
   return redactor.json(body, status, headers)
 }
 
+/** The Worker's ExecutionContext; Node and Deno have none (Hono throws when asked). */
+function executionContext(c: { executionCtx: { waitUntil(p: Promise<unknown>): void } }): { waitUntil(p: Promise<unknown>): void } | undefined {
+  try {
+    return c.executionCtx
+  } catch {
+    return undefined
+  }
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
 export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const transport: Transport = options.transport ?? fetchTransport
   const storeFor = options.store ?? (() => new MemoryStore())
+  const stateFor = options.state ?? (() => memoryState())
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), canDiscover: true })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.
@@ -74,7 +88,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     if (!rt) {
       try {
         const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-        rt = createRuntime({ env, config, transport, store: storeFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: LOOPBACK.test(url.hostname) })
       } catch (err) {
         if (err instanceof SettingsError) perEnv.set(env, err)
         throw err
@@ -106,6 +120,10 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     if (!fixed) await rt.registry.load(30_000)
     if (!url.pathname.startsWith(REGISTRY_PATH)) requireClientKey(c.req.raw, url, rt.settings.clientKeys)
     c.set('rt', rt)
+    c.set('client', { name: 'anonymous', limits: {} })
+    const ctx = executionContext(c)
+    const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
+    c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
   })
 

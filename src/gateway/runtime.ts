@@ -9,6 +9,7 @@ import { noBackendWarning } from './no-backend'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
+import type { GatewayState } from '../state/ports'
 import type { Transport } from '../upstream/call-upstream'
 
 /** What a request handler needs from the world, chosen once at the edge. */
@@ -20,6 +21,8 @@ export interface Runtime {
   models: LiveModels
   transport: Transport
   store: StateStore
+  /** Keys and circuits, client limits, usage, sessions (Durable Objects on Workers, memory or STATE_DIR files elsewhere). */
+  state: GatewayState
   log: Logger
   /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
   readonly redactor: Redactor
@@ -34,6 +37,7 @@ export interface RuntimeOptions {
   config?: ConfigFile
   transport: Transport
   store: StateStore
+  state: GatewayState
   /** Whether this runtime can see local servers (Node, Deno, wrangler dev; not a deployed Worker). */
   canDiscover: boolean
 }
@@ -71,6 +75,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     models,
     transport: o.transport,
     store: o.store,
+    state: o.state,
     log,
     get redactor() {
       return redactor()

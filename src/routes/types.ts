@@ -1,5 +1,21 @@
 import type { Hono } from 'hono'
 import type { Runtime } from '../gateway/runtime'
+import type { ClientLimits } from '../state/ports'
 
-export type GatewayEnv = { Bindings: Record<string, unknown>; Variables: { rt: Runtime } }
+/** Who is asking: a name (never the key) and that client's limits. */
+export interface ClientIdentity {
+  /** From the config file's `clients:`, `client-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
+  name: string
+  limits: ClientLimits
+}
+
+export type GatewayEnv = {
+  Bindings: Record<string, unknown>
+  Variables: {
+    rt: Runtime
+    /** Runs work after the answer without delaying it (ctx.waitUntil on Workers); failures are logged. */
+    defer: (work: Promise<unknown>) => void
+    client: ClientIdentity
+  }
+}
 export type GatewayApp = Hono<GatewayEnv>
