@@ -12,11 +12,15 @@ import { SettingsError } from './settings-error'
  *     - { id: box, url: http://10.0.0.5:8000/v1, provider: vllm, models: [qwen3] }
  *   aliases:         # model names clients hard-code → any selector; * globs
  *     "claude-3-5-haiku*": openrouter:qwen/qwen3-coder
+ *   routes:          # a model equal to a name tries these in order
+ *     coding: [anthropic:claude-sonnet-4-5, openai:gpt-4.1]
  */
 export const configFileSchema = z.strictObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   endpoints: z.array(z.record(z.string(), z.unknown())).optional(),
   aliases: z.record(z.string(), z.string()).optional(),
+  /** Named failover routes: `name: [selector, …]` (each entry may itself be `a|b` or `a^b`). */
+  routes: z.record(z.string(), z.union([z.string().transform((s) => [s]), z.array(z.string().min(1)).min(1)])).optional(),
 })
 
 export type ConfigFile = z.output<typeof configFileSchema>

@@ -58,6 +58,20 @@ export interface DiscoverySettings {
   timeoutMs: number
 }
 
+export interface ResilienceSettings {
+  /** `session`: each session sticks to one healthy key; `round-robin`: every request the next key. */
+  keyRotation: 'session' | 'round-robin'
+  /** When every key is cooling, a wait up to this long is waited out; longer is a 429. */
+  retryMaxWaitMs: number
+  /** Cooldown of a key whose 429 said no retry-after. */
+  defaultCooldownMs: number
+  /** Most attempts one request makes (keys and failover entries together). */
+  maxAttempts: number
+  /** Everything one request may spend on attempts and waits before its answer starts. */
+  requestBudgetMs: number
+  circuit: { failures: number; windowMs: number; openMs: number }
+}
+
 export interface Settings {
   clientKeys: string[]
   /** Protects the registry API; unset means the API is off. */
@@ -76,6 +90,9 @@ export interface Settings {
   /** Stored Responses (the state store's expiring entries) are kept under this many bytes, oldest evicted first. */
   responsesStoreMaxBytes: number
   anthropicVersion: string
+  /** Named failover routes: a model equal to a name uses its selectors (ROUTES, config `routes:`). */
+  routes: Map<string, string[]>
+  resilience: ResilienceSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
@@ -109,6 +126,17 @@ const positiveInt = (fallback: number) =>
       return n
     })
 
+/** A whole number ≥ 0 (a wait that may be off). */
+function nonNegative(s: string | undefined, fallback: number, ctx: z.RefinementCtx): number {
+  if (s === undefined || s === '') return fallback
+  const n = Number(s)
+  if (!Number.isInteger(n) || n < 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a whole number of 0 or more, got "${s}"` })
+    return z.NEVER
+  }
+  return n
+}
+
 const settingName = (providerId: string, suffix: string) =>
   `${providerId.toUpperCase().replace(/-/g, '_')}_${suffix}`
 
@@ -137,6 +165,15 @@ function buildSchema() {
     LLM_PROXY_DISCOVERY_TIMEOUT_MS: positiveInt(400),
     MODEL_LIST_TIMEOUT_MS: positiveInt(1500),
     MODEL_LIST_CACHE_SECONDS: positiveInt(60),
+    ROUTES: z.string().optional(),
+    KEY_ROTATION: z.enum(['session', 'round-robin']).optional().default('session'),
+    RETRY_MAX_WAIT_S: z.string().optional().transform((s, ctx) => nonNegative(s, 10, ctx)),
+    KEY_COOLDOWN_S: positiveInt(60),
+    MAX_ATTEMPTS: positiveInt(6),
+    REQUEST_BUDGET_MS: positiveInt(900_000),
+    CIRCUIT_FAILURES: positiveInt(3),
+    CIRCUIT_WINDOW_S: positiveInt(30),
+    CIRCUIT_OPEN_S: positiveInt(30),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -239,6 +276,8 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     if (at !== -1 && raw.slice(at + 1)) checkSelectorParams('DEFAULT_BACKEND', raw.slice(at + 1))
     defaultBackend = at === -1 ? { backend } : { backend, model: raw.slice(at + 1) || undefined }
   }
+  const routes = parseRoutes(s.ROUTES, config.routes)
+  for (const [name, chain] of routes) chain.forEach((sel, i) => checkSelector(`route "${name}" entry ${i + 1}`, sel, selectors))
   if (s.FORCE_MODEL) checkSelector('FORCE_MODEL', s.FORCE_MODEL, selectors)
   const aliases = parseAliases(s.MODEL_ALIASES, config.aliases)
   for (const a of aliases) checkSelector(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target, selectors)
@@ -271,6 +310,15 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     streamIdleTimeoutMs: s.STREAM_IDLE_TIMEOUT_MS,
     responsesStoreMaxBytes: s.RESPONSES_STORE_MAX_BYTES,
     anthropicVersion: s.ANTHROPIC_VERSION,
+    routes,
+    resilience: {
+      keyRotation: s.KEY_ROTATION,
+      retryMaxWaitMs: s.RETRY_MAX_WAIT_S * 1000,
+      defaultCooldownMs: s.KEY_COOLDOWN_S * 1000,
+      maxAttempts: s.MAX_ATTEMPTS,
+      requestBudgetMs: s.REQUEST_BUDGET_MS,
+      circuit: { failures: s.CIRCUIT_FAILURES, windowMs: s.CIRCUIT_WINDOW_S * 1000, openMs: s.CIRCUIT_OPEN_S * 1000 },
+    },
     logLevel: s.LOG_LEVEL,
     backends,
     warnings,
@@ -288,6 +336,32 @@ function wrap<T>(build: () => T, where: string): T {
   } catch (err) {
     throw new SettingsError(`Invalid ${where}: ${(err as Error).message}`)
   }
+}
+
+/**
+ * Named routes: ROUTES as JSON `{"name": ["selector", …]}` over the config file's `routes:` (the
+ * setting wins on the same name). Each entry is a full selector, itself possibly `a|b` or `a^b`.
+ */
+function parseRoutes(raw: string | undefined, fromFile: Record<string, string[]> = {}): Map<string, string[]> {
+  const map = new Map<string, string[]>(Object.entries(fromFile))
+  if (raw && raw.trim()) {
+    let obj: unknown
+    try {
+      obj = JSON.parse(raw)
+    } catch (err) {
+      throw new SettingsError(`Invalid setting ROUTES: not valid JSON (${(err as Error).message})`)
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new SettingsError('Invalid setting ROUTES: must be a JSON object {"name": ["selector", …]}')
+    for (const [name, chain] of Object.entries(obj)) {
+      const list = typeof chain === 'string' ? [chain] : chain
+      if (!Array.isArray(list) || !list.length || list.some((x) => typeof x !== 'string' || !x.trim()))
+        throw new SettingsError(`Invalid setting ROUTES: route "${name}" must be a non-empty list of selectors`)
+      map.set(name, list as string[])
+    }
+  }
+  for (const name of map.keys())
+    if (/[|^?:\s]/.test(name)) throw new SettingsError(`Invalid route name "${name}": a route name has no ":", "|", "^", "?" or spaces`)
+  return map
 }
 
 /**
