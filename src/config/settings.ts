@@ -9,6 +9,7 @@ import { SettingsError } from './settings-error'
 import { normaliseBaseUrl } from './base-url'
 import { checkSettingNames } from './check-setting-names'
 import { checkBackendName, checkSelector, checkSelectorParams, type SelectorContext } from './check-selectors'
+import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 
 export { SettingsError }
 
@@ -78,6 +79,8 @@ export interface Settings {
   adminKey?: string
   /** As written: `backend` or `backend:model`, with optional `?param=value`. */
   defaultBackend?: { backend: string; model?: string }
+  /** DEFAULT_BACKEND when it is a route name or a `|` / `^` selector: unlisted bare models take it. */
+  defaultRoute?: string
   /** Every request uses this selector, whatever the client asked for. */
   forceModel?: string
   aliases: Alias[]
@@ -267,8 +270,23 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   const discoveryEnabled = !['0', 'false', 'off'].includes(discoveryFlag ?? '')
   // Selectors in settings are checked now, as a request's model would be later.
   const selectors: SelectorContext = { backends, discovery: discoveryEnabled, registry: Boolean(s.ADMIN_API_KEY), warn: (m) => warnings.push(m) }
+  const routes = parseRoutes(s.ROUTES, config.routes)
+  const checkPlan = (setting: string, selector: string) => {
+    let all: string[]
+    try {
+      all = leaves(parsePlan(selector, routes))
+    } catch (err) {
+      throw new SettingsError(`Invalid setting ${setting}: ${(err as Error).message}`)
+    }
+    for (const leaf of all) checkSelector(setting, leaf, selectors)
+  }
+  for (const [name, chain] of routes) chain.forEach((sel, i) => checkPlan(`route "${name}" entry ${i + 1}`, sel))
   let defaultBackend: Settings['defaultBackend']
-  if (s.DEFAULT_BACKEND) {
+  let defaultRoute: string | undefined
+  if (s.DEFAULT_BACKEND && isCompound(s.DEFAULT_BACKEND, routes)) {
+    checkPlan('DEFAULT_BACKEND', s.DEFAULT_BACKEND)
+    defaultRoute = s.DEFAULT_BACKEND
+  } else if (s.DEFAULT_BACKEND) {
     const raw: string = s.DEFAULT_BACKEND
     const at = raw.indexOf(':')
     const backend = at === -1 ? raw : raw.slice(0, at)
@@ -276,11 +294,9 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     if (at !== -1 && raw.slice(at + 1)) checkSelectorParams('DEFAULT_BACKEND', raw.slice(at + 1))
     defaultBackend = at === -1 ? { backend } : { backend, model: raw.slice(at + 1) || undefined }
   }
-  const routes = parseRoutes(s.ROUTES, config.routes)
-  for (const [name, chain] of routes) chain.forEach((sel, i) => checkSelector(`route "${name}" entry ${i + 1}`, sel, selectors))
-  if (s.FORCE_MODEL) checkSelector('FORCE_MODEL', s.FORCE_MODEL, selectors)
+  if (s.FORCE_MODEL) checkPlan('FORCE_MODEL', s.FORCE_MODEL)
   const aliases = parseAliases(s.MODEL_ALIASES, config.aliases)
-  for (const a of aliases) checkSelector(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target, selectors)
+  for (const a of aliases) checkPlan(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target)
 
   const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
   for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
@@ -305,6 +321,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     },
     modelList: { timeoutMs: s.MODEL_LIST_TIMEOUT_MS, cacheSeconds: s.MODEL_LIST_CACHE_SECONDS },
     defaultBackend,
+    defaultRoute,
     maxBodyBytes: s.MAX_BODY_BYTES,
     upstreamTimeoutMs: s.UPSTREAM_TIMEOUT_MS,
     streamIdleTimeoutMs: s.STREAM_IDLE_TIMEOUT_MS,

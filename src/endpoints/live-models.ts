@@ -61,6 +61,7 @@ export class LiveModels {
     try {
       const headers = upstreamHeaders({
         backend,
+        key: backend.keys[0],
         client: new Headers(),
         passThrough: false,
         anthropicVersion: this.options.anthropicVersion,

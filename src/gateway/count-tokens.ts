@@ -43,6 +43,7 @@ export async function countTokens(req: Request, rt: Runtime, front: CountTokensF
     url: upstreamUrl,
     headers: upstreamHeaders({
       backend: route.backend,
+      key: route.backend.keys[0],
       client: req.headers,
       passThrough: true,
       anthropicVersion: rt.settings.anthropicVersion,

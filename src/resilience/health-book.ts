@@ -1,4 +1,5 @@
-import type { BackendHealth, CircuitPolicy, FailureKind, HealthReport } from '../state/ports'
+import { own, setOwn } from '../hub/own'
+import type { BackendHealth, CircuitCondition, CircuitPolicy, FailureKind, HealthReport } from '../state/ports'
 
 /**
  * The rules of one back end's health record, as pure functions over plain
@@ -7,6 +8,12 @@ import type { BackendHealth, CircuitPolicy, FailureKind, HealthReport } from '..
  */
 
 export const RECENT_ERRORS = 20
+
+/** A model's circuit: an own property only (a model may be called `__proto__`). */
+export function circuitOf(h: BackendHealth, model: string): CircuitCondition | undefined {
+  return own(h.circuits, model)
+}
+
 
 export const emptyHealth = (): BackendHealth => ({ keys: {}, circuits: {}, recentErrors: [] })
 
@@ -40,13 +47,14 @@ export function applyReports(h: BackendHealth, reports: HealthReport[], policy: 
         break
       case 'success':
         // A success closes the circuit (the probe's, or any request's that got through).
-        delete h.circuits[r.model]
+        if (circuitOf(h, r.model)) delete h.circuits[r.model]
         break
       case 'failure': {
         h.recentErrors.push({ at: now, model: r.model, kind: r.kind, status: r.status, key: r.hint, message: r.message.slice(0, 300) })
         if (h.recentErrors.length > RECENT_ERRORS) h.recentErrors.splice(0, h.recentErrors.length - RECENT_ERRORS)
         if (!CIRCUIT_FAILURES.has(r.kind)) break
-        const c = (h.circuits[r.model] ??= { state: 'closed', failures: [] })
+        let c = circuitOf(h, r.model)
+        if (!c) setOwn(h.circuits, r.model, (c = { state: 'closed', failures: [] }))
         c.failures.push(now)
         // A failed probe, or enough failures in the window: open (again) for openMs.
         if (c.probing !== undefined || c.failures.length >= policy.failures) {
@@ -66,7 +74,7 @@ export const PROBE_LEASE_MS = 60_000
 
 /** Whether a request may try this model now: closed, or open past its time with no probe out (then it takes the probe). */
 export function circuitAllows(h: BackendHealth, model: string, now: number): 'yes' | 'probe' | 'no' {
-  const c = h.circuits[model]
+  const c = circuitOf(h, model)
   if (!c || c.state === 'closed') return 'yes'
   if (c.until !== undefined && c.until > now) return 'no'
   if (c.probing !== undefined && c.probing > now - PROBE_LEASE_MS) return 'no'
@@ -76,7 +84,7 @@ export function circuitAllows(h: BackendHealth, model: string, now: number): 'ye
 /** Takes the probe of an open circuit past its time; true for exactly one caller. */
 export function claimProbe(h: BackendHealth, model: string, now: number): boolean {
   if (circuitAllows(h, model, now) !== 'probe') return circuitAllows(h, model, now) === 'yes'
-  h.circuits[model]!.probing = now
+  circuitOf(h, model)!.probing = now
   return true
 }
 

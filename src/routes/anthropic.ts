@@ -1,5 +1,6 @@
 import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
+import { callOf } from './types'
 import { anthropicModel, anthropicModelList, findModel, listModels } from '../gateway/list-models'
 import { PROTOCOLS } from '../protocols'
 import type { GatewayApp } from './types'
@@ -9,7 +10,7 @@ const anthropic = PROTOCOLS.anthropic
 /** Anthropic's routes, at the root (`/v1/messages`, as Claude Code calls them) and under `/anthropic`. */
 export function anthropicRoutes(app: GatewayApp): void {
   for (const base of ['/v1', '/anthropic/v1']) {
-    app.post(`${base}/messages`, (c) => generate(c.req.raw, anthropic, c.var.rt))
+    app.post(`${base}/messages`, (c) => generate(callOf(c), anthropic))
     app.post(`${base}/messages/count_tokens`, (c) =>
       countTokens(c.req.raw, c.var.rt, {
         protocol: 'anthropic',

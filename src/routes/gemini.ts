@@ -1,5 +1,6 @@
 import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
+import { callOf } from './types'
 import { geminiModel, geminiModelList, listModels } from '../gateway/list-models'
 import { GatewayError } from '../hub/errors'
 import { PROTOCOLS } from '../protocols'
@@ -50,10 +51,10 @@ export function geminiRoutes(app: GatewayApp): void {
     const rt = c.var.rt
     switch (action) {
       case 'generateContent':
-        return generate(c.req.raw, gemini, rt, { hints: { model, stream: false } })
+        return generate(callOf(c), gemini, { hints: { model, stream: false } })
       case 'streamGenerateContent': {
         const sse = c.req.query('alt') === 'sse'
-        return generate(c.req.raw, gemini, rt, {
+        return generate(callOf(c), gemini, {
           hints: { model, stream: true },
           ...(sse ? {} : { reframe: toJsonArrayStream, reframedType: 'application/json' }),
         })

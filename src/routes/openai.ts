@@ -1,5 +1,6 @@
 import { countTokens } from '../gateway/count-tokens'
 import { generate } from '../gateway/generate'
+import { callOf } from './types'
 import { anthropicModel, anthropicModelList, findModel, listModels, openaiModel, openaiModelList } from '../gateway/list-models'
 import { speaksAnthropic } from '../http/client-family'
 import { deleteStoredResponse, getStoredResponse, responsesHooks } from '../gateway/responses-state'
@@ -8,9 +9,9 @@ import type { GatewayApp } from './types'
 
 /** OpenAI's routes: Chat Completions, Responses (with stored responses) and the model list. */
 export function openaiRoutes(app: GatewayApp): void {
-  app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
+  app.post('/v1/chat/completions', (c) => generate(callOf(c), PROTOCOLS['openai-chat']))
   app.post('/v1/responses', (c) =>
-    generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, {
+    generate(callOf(c), PROTOCOLS['openai-responses'], {
       hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes, c.var.rt.redactor),
     }),
   )

@@ -1,4 +1,5 @@
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
+import type { Call } from '../gateway/generate'
 import type { Runtime } from '../gateway/runtime'
 import type { ClientLimits } from '../state/ports'
 
@@ -19,3 +20,6 @@ export type GatewayEnv = {
   }
 }
 export type GatewayApp = Hono<GatewayEnv>
+
+/** What generate needs of a request's context. */
+export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client.name })

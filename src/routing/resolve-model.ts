@@ -4,6 +4,7 @@ import type { EndpointTable } from '../endpoints/endpoint-table'
 import { GatewayError, invalidRequest } from '../hub/errors'
 import type { LiveModels } from '../endpoints/live-models'
 import { logValue, type Logger } from '../log'
+import { isCompound, parsePlan, tryOrder } from '../resilience/selector-plan'
 import { checkModelName } from './model-name'
 import { parseSelectorParams, type Overrides } from './selector-params'
 
@@ -68,13 +69,32 @@ function alias(aliases: Alias[], model: string): string | undefined {
  * - A `prefix:rest` whose prefix is no back end, and that no back end lists, is a
  *   400 listing the configured back ends first (also with DEFAULT_BACKEND set).
  */
-export function resolveModel(requested: string, { settings, endpoints, models }: Routing): Route {
+export function resolveModel(requested: string, routing: Routing): Route {
+  const { selector, via } = effectiveSelector(requested, routing.settings)
+  // A failover selector or route: its first entry (count_tokens; the attempt loop walks them all).
+  const firstOf = (sel: string) => (isCompound(sel, routing.settings.routes) ? tryOrder(parsePlan(sel, routing.settings.routes)).next().value! : sel)
+  try {
+    return resolveSelector(firstOf(selector), routing, via)
+  } catch (err) {
+    if (!(err instanceof TakeDefaultRoute)) throw err
+    return resolveSelector(firstOf(routing.settings.defaultRoute!), routing)
+  }
+}
+
+/** What a request's model stands for: FORCE_MODEL over it, then an alias. */
+export function effectiveSelector(requested: string, settings: Settings): { selector: string; via?: Route['via'] } {
   if (!requested && !settings.forceModel) throw invalidRequest('model: a model is required', 'model')
-  let selector = settings.forceModel ?? requested
+  const selector = settings.forceModel ?? requested
   const aliased = alias(settings.aliases, selector)
   const via = settings.forceModel ? 'force' : aliased !== undefined ? 'alias' : undefined
-  selector = aliased ?? selector
+  return { selector: aliased ?? selector, via }
+}
 
+/** Thrown for a bare model nobody lists when DEFAULT_BACKEND is a route: the plan becomes that route. */
+export class TakeDefaultRoute extends Error {}
+
+/** One `backend:model?params` selector (no `|`, `^` or route name) to a route. */
+export function resolveSelector(selector: string, { settings, endpoints, models }: Routing, via?: Route['via']): Route {
   const q = selector.indexOf('?')
   const overrides = q === -1 ? undefined : parseSelectorParams(selector.slice(q + 1), selector)
   const name = q === -1 ? selector : selector.slice(0, q)
@@ -104,6 +124,7 @@ function pick(name: string, settings: Settings, endpoints: EndpointTable, live?:
         'Write the back end first; a model whose own name has a colon needs it too (ollama:llama3:8b).',
     )
 
+  if (settings.defaultRoute) throw new TakeDefaultRoute()
   if (settings.defaultBackend) {
     const b = endpoints.get(settings.defaultBackend.backend)
     if (!b) throw invalidRequest(`DEFAULT_BACKEND names "${settings.defaultBackend.backend}", which is not a known back end.`)
@@ -137,21 +158,86 @@ function usable(backend: Backend, model: string, why: Route['why']): Route {
  * the configured back ends' lists are fetched once (each bounded by
  * MODEL_LIST_TIMEOUT_MS) and routing tried again. Debug logs say what was decided and why.
  */
-export async function routeRequest(
-  requested: string,
-  rt: Routing & { models: LiveModels; log: Logger },
-): Promise<Route> {
+export async function routeRequest(requested: string, rt: Routing & { models: LiveModels; log: Logger }): Promise<Route> {
+  return (await planRoutes(requested, rt)).first
+}
+
+export type RoutingRuntime = Routing & { models: LiveModels; log: Logger }
+
+/** One selector to a route, fetching the live model lists once when a `prefix:model` names no back end yet. */
+async function routeLeaf(selector: string, rt: RoutingRuntime, via?: Route['via'], asked = selector): Promise<Route> {
   let route: Route
   try {
-    route = resolveModel(requested, rt)
+    route = resolveSelector(selector, rt, via)
   } catch (err) {
     if (!(err instanceof UnknownBackendError)) throw err
     const unlisted = rt.endpoints.all().filter((b) => b.configured && rt.models.cached(b.id) === undefined)
     if (!unlisted.length) throw err
     await Promise.all(unlisted.map((b) => rt.models.modelsOf(b)))
-    route = resolveModel(requested, rt)
+    route = resolveSelector(selector, rt, via)
   }
   if (rt.log.debugging)
-    rt.log.debug(`route: ${JSON.stringify(logValue(requested))} → ${route.backend.id} model=${logValue(route.model)} (${route.via ? `${route.via}, ` : ''}${route.why})`)
+    rt.log.debug(`route: ${JSON.stringify(logValue(asked))} → ${route.backend.id} model=${logValue(route.model)} (${route.via ? `${route.via}, ` : ''}${route.why})`)
   return route
+}
+
+/**
+ * The routes a request may take, in order: one for a plain selector; for
+ * `a|b`, `a^b` or a named route, the entries one at a time as the attempt loop
+ * asks for the next (a weighted choice rolled then). An entry that cannot be
+ * used (no key, an unknown back end) is skipped with a log line; when none can
+ * be, the first one's error is the answer.
+ */
+export interface RoutePlan {
+  first: Route
+  /** The next entry, or undefined when there is none. */
+  next(): Promise<Route | undefined>
+  /** More than one entry is possible. */
+  compound: boolean
+  /** The same plan from its start (a weighted choice rolled anew), for a retry after waiting. */
+  again(): Promise<RoutePlan>
+}
+
+export async function planRoutes(requested: string, rt: RoutingRuntime, random: () => number = Math.random): Promise<RoutePlan> {
+  const { selector, via } = effectiveSelector(requested, rt.settings)
+  const routes = rt.settings.routes
+  if (!isCompound(selector, routes)) {
+    try {
+      const first = await routeLeaf(selector, rt, via, requested || selector)
+      return { first, next: async () => undefined, compound: false, again: async () => planRoutes(requested, rt, random) }
+    } catch (err) {
+      if (!(err instanceof TakeDefaultRoute)) throw err
+      return compoundPlan(rt.settings.defaultRoute!, rt, 'default', random, () => planRoutes(requested, rt, random))
+    }
+  }
+  return compoundPlan(selector, rt, via, random, () => planRoutes(requested, rt, random))
+}
+
+async function compoundPlan(
+  selector: string,
+  rt: RoutingRuntime,
+  via: Route['via'] | 'default',
+  random: () => number,
+  again: () => Promise<RoutePlan>,
+): Promise<RoutePlan> {
+  const order = tryOrder(parsePlan(selector, rt.settings.routes), random)
+  let firstError: unknown
+  const next = async (): Promise<Route | undefined> => {
+    for (let leaf = order.next(); !leaf.done; leaf = order.next()) {
+      try {
+        const route = await routeLeaf(leaf.value, rt, via === 'default' ? undefined : via)
+        if (via === 'default') route.why = 'default'
+        return route
+      } catch (err) {
+        if (err instanceof TakeDefaultRoute) continue
+        firstError ??= err
+        rt.log.info(`route: skipping ${JSON.stringify(logValue(leaf.value))} in ${JSON.stringify(logValue(selector))}: ${logValue((err as Error).message)}`)
+      }
+    }
+    return undefined
+  }
+  const first = await next()
+  if (!first)
+    throw firstError ?? invalidRequest(`model "${selector}": no entry of it can be used (a bare model needs a back end that lists it)`, 'model')
+  return { first, next, compound: true, again }
 }

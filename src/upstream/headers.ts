@@ -16,6 +16,8 @@ export function isForwardable(name: string): boolean {
 
 export interface UpstreamHeaderOptions {
   backend: Backend
+  /** The pool's key for this attempt; none for a back end without keys. */
+  key?: string
   /** The client's headers; forwarded whole (minus NEVER_FORWARD) when the protocols match. */
   client: Headers
   passThrough: boolean
@@ -32,7 +34,7 @@ export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
   if (!h.has('accept')) h.set('accept', 'application/json, text/event-stream')
   for (const [k, v] of Object.entries(o.backend.headers)) if (!h.has(k)) h.set(k, v)
 
-  const key = o.backend.keys[0]
+  const key = o.key
   if (key) {
     if (o.backend.auth === 'bearer') h.set('authorization', `Bearer ${key}`)
     else h.set(o.backend.auth, key)

@@ -288,8 +288,9 @@ describe('LOG_LEVEL=debug', () => {
       ])
       const up = lines.filter((l) => l.startsWith('upstream: '))
       expect(up).toHaveLength(4)
-      expect(up[0]).toMatch(new RegExp(`^upstream: POST ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^ ]+/v1/chat/completions \\(pass-through\\)$`))
-      expect(up[3]).toMatch(/\/v1\/messages \(translated\)$/)
+      expect(up[0]).toMatch(new RegExp(`^upstream: POST ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^ ]+/v1/chat/completions \\(pass-through, key …[^ ]{4}\\)$`))
+      // The key used is named by its last 4 characters only.
+      expect(up[3]).toMatch(/\/v1\/messages \(translated, key …[^ ]{4}\)$/)
       const all = lines.join('\n')
       for (const secret of [CLIENT_KEY, UPSTREAM_KEYS.openai, UPSTREAM_KEYS.anthropic, secretText, 'beta=true']) expect(all).not.toContain(secret)
     } finally {

@@ -1,0 +1,104 @@
+import { ResponseAccumulator } from '../hub/accumulate'
+import type { HubResponse } from '../hub/response'
+import { responseToEvents } from '../hub/response-events'
+import { headerValue } from '../http/header-value'
+import { nestsDeeperThan } from '../http/json-depth'
+import type { Protocol } from '../protocols/types'
+import { redactedDecoder } from '../security/redact-stream'
+import { sseFramer } from '../sse/parse'
+import { downstreamHeaders } from '../upstream/headers'
+import type { Committed, Exchange } from './attempt'
+import type { GenerateOptions } from './generate'
+import { guardBytes } from './guard-streams'
+import { finished, observer } from './observe-stream'
+import { encodeEvents, translateStream } from './translate-stream'
+import { decodeUpstream } from './upstream-body'
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+}
+
+/**
+ * The client's answer from an attempt that started well: passed through
+ * (same protocol: the upstream's bytes, secrets removed) or translated, event
+ * by event when streaming. `extra` headers (the route taken) go on it.
+ */
+export async function answer(x: Exchange, c: Committed, options: GenerateOptions, extra: Record<string, string>): Promise<Response> {
+  const { front, rt } = x
+  const { back, hub, passThrough, stream, upstream, route } = c
+  const hooks = options.hooks
+  const redactor = rt.redactor
+  const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
+  for (const k in extra) headers[k] = redactor.text(extra[k]!)
+  if (c.warnings.length) headers['x-gateway-warnings'] = headerValue(redactor.text(c.warnings.join('; ')))
+  const after =
+    hooks?.after && hub
+      ? async (res: HubResponse) => {
+          const note = await hooks.after!(hub, res, { route, passThrough })
+          if (!note) return
+          rt.log.info(`${x.url.pathname}: ${note}`)
+          headers['x-gateway-warnings'] = headers['x-gateway-warnings'] ? `${headers['x-gateway-warnings']}; ${note}` : note
+        }
+      : undefined
+
+  if (stream) {
+    Object.assign(headers, SSE_HEADERS)
+    if (options.reframedType) headers['content-type'] = options.reframedType
+  }
+  const reframe = (bytes: ReadableStream<Uint8Array>) => (options.reframe ? bytes.pipeThrough(options.reframe()) : bytes)
+
+  if (passThrough) {
+    if (c.reader) {
+      const guarded = guardBytes(c.reader, {
+        protocol: front.id,
+        onError: front.encodeStreamError,
+        idleMs: rt.settings.streamIdleTimeoutMs,
+        redactor,
+        ...(after ? observer(back, after) : {}),
+      })
+      return new Response(reframe(guarded), { status: upstream.status, headers })
+    }
+    headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
+    // A finished (non-streaming) answer was read whole and checked to be JSON; it goes on as the same bytes (secrets removed).
+    if (after && c.json !== undefined) await observeJson(c.json, back, after)
+    return new Response(redactor.bytes(c.bytes!), { status: upstream.status, headers })
+  }
+
+  if (stream) {
+    const encode = front.streamEncoder(hub!)
+    if (!c.reader) {
+      const res = decodeUpstream(back, c.json)
+      if (after) await after(res)
+      return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
+    }
+    const acc = after ? new ResponseAccumulator() : undefined
+    const bytes = translateStream(c.reader, {
+      decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
+      encode,
+      redactor,
+      observe: acc && ((e) => acc.add(e)),
+      onEnd: acc && (() => finished(acc, after!)),
+      idleMs: rt.settings.streamIdleTimeoutMs,
+    })
+    return new Response(reframe(bytes), { headers })
+  }
+
+  const decoded = decodeUpstream(back, c.json)
+  if (after) await after(decoded)
+  headers['content-type'] = 'application/json'
+  return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
+}
+
+/** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode (or nests absurdly deep) goes on unkept. */
+async function observeJson(body: unknown, back: Protocol, after: (res: HubResponse) => Promise<void>): Promise<void> {
+  let res: HubResponse
+  try {
+    if (nestsDeeperThan(body)) return
+    res = back.decodeResponse(body)
+  } catch {
+    return
+  }
+  await after(res)
+}

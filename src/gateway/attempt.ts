@@ -1,0 +1,185 @@
+import { checkToolHistory } from '../hub/check-tool-history'
+import { GatewayError } from '../hub/errors'
+import type { HubRequest } from '../hub/request'
+import { logValue } from '../log'
+import { PROTOCOLS } from '../protocols'
+import type { Protocol, RequestHints } from '../protocols/types'
+import { failureKind, retryAfterMs } from '../resilience/failure-kind'
+import type { Route } from '../routing/resolve-model'
+import type { FailureKind } from '../state/ports'
+import { callUpstream } from '../upstream/call-upstream'
+import { upstreamHeaders } from '../upstream/headers'
+import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
+import { withClientQuery } from '../upstream/url-parts'
+import type { ExchangeHooks } from './generate'
+import type { Runtime } from './runtime'
+import { readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
+import { shownUrl } from './whose-fault'
+
+/** What stays the same over every attempt of one request. */
+export interface Exchange {
+  req: Request
+  url: URL
+  front: Protocol
+  rt: Runtime
+  body: Record<string, unknown>
+  text: string
+  envelope: { model: string; stream: boolean }
+  hints?: RequestHints
+  hooks?: ExchangeHooks
+  started: number
+  /** REQUEST_BUDGET_MS from the start: no attempt or wait goes past it. */
+  deadline: number
+}
+
+/** An attempt whose answer has started well: the client gets it, and nothing is retried from here. */
+export interface Committed {
+  route: Route
+  back: Protocol
+  hub?: HubRequest
+  passThrough: boolean
+  stream: boolean
+  upstream: UpstreamResponse
+  warnings: string[]
+  /** An SSE answer: its reader, the first chunk already read and given back first. */
+  reader?: ByteReader
+  /** A whole answer, read and checked: its bytes (pass-through) and its JSON. */
+  bytes?: Uint8Array<ArrayBuffer>
+  json?: unknown
+  /** `…abcd` of the key used ('' without one). */
+  keyHint: string
+}
+
+export type AttemptOutcome =
+  | { ok: true; committed: Committed }
+  | { ok: false; error: GatewayError; kind: FailureKind; status?: number; retryAfterMs?: number }
+
+const failed = (error: GatewayError, kind: FailureKind, status?: number, retryAfter?: number): AttemptOutcome => ({
+  ok: false,
+  error,
+  kind,
+  status,
+  retryAfterMs: retryAfter,
+})
+
+/**
+ * One try of one route with one key: the request encoded for that back end
+ * (passed through unchanged when it speaks the client's protocol), sent, and
+ * its answer taken as far as its first byte — a stream's first chunk, a whole
+ * JSON answer — so that a failure up to there can still go elsewhere.
+ * Errors of the client's own request (a bad body) are thrown.
+ */
+export async function attempt(x: Exchange, route: Route, key: string | undefined, keyHint: string, decoded?: HubRequest): Promise<AttemptOutcome> {
+  const { front, rt, body, hooks } = x
+  const back = PROTOCOLS[route.backend.protocol]
+  // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
+  const sameProtocol = back.id === front.id && !route.overrides
+  // Translating, or a front end that works on the conversation (Responses state): decode and validate in full.
+  // A pass-through body is checked as far as routing needs; its own upstream validates the rest.
+  const hub = !sameProtocol || hooks ? (decoded ?? front.decodeRequest(body, x.hints)) : undefined
+  const allowed = hooks?.before && hub ? await hooks.before(hub, body, route) : { passThrough: true }
+  if (route.overrides && hub) Object.assign(hub, route.overrides)
+  const passThrough = sameProtocol && allowed.passThrough
+  const stream = hub?.stream ?? x.envelope.stream
+
+  const warnings: string[] = []
+  let upstreamBody: string
+  const ctx = { model: route.model, quirks: route.backend.quirks, warn: (m: string) => warnings.push(m) }
+  if (passThrough) {
+    // Nothing the hub does not model is lost; and a body that goes on unchanged is not serialised again.
+    const sameModel = body.model === route.model || body.model === undefined
+    const renamed = sameModel ? body : { ...body, model: route.model }
+    const adapted = back.adaptPassThrough?.(renamed, ctx)
+    upstreamBody = adapted ? JSON.stringify(adapted) : sameModel ? x.text : JSON.stringify(renamed)
+  } else {
+    checkToolHistory(hub!)
+    upstreamBody = JSON.stringify(back.encodeRequest(hub!, ctx))
+  }
+
+  const path = upstreamPath(route, back, stream)
+  const upstreamUrl = route.backend.baseUrl + (passThrough ? withClientQuery(path, x.url) : path)
+  if (rt.log.debugging) rt.log.debug(`upstream: POST ${shownUrl(upstreamUrl)} (${passThrough ? 'pass-through' : 'translated'}${keyHint ? `, key ${keyHint}` : ''})`)
+  const left = x.deadline - Date.now()
+  if (left <= 0) return failed(new GatewayError('timeout', 'The request used up REQUEST_BUDGET_MS before an upstream answered.'), 'timeout')
+  let upstream: UpstreamResponse
+  try {
+    upstream = await callUpstream({
+      url: upstreamUrl,
+      headers: upstreamHeaders({
+        backend: route.backend,
+        key,
+        client: x.req.headers,
+        passThrough,
+        anthropicVersion: rt.settings.anthropicVersion,
+        clientSpeaksAnthropic: front.id === 'anthropic',
+      }),
+      body: upstreamBody,
+      transport: rt.transport,
+      timeoutMs: Math.min(rt.settings.upstreamTimeoutMs, left),
+      clientSignal: x.req.signal,
+    })
+  } catch (err) {
+    if (!(err instanceof GatewayError) || err.status === 499) throw err
+    return failed(err, failureKind(err))
+  }
+
+  if (!upstream.ok) {
+    const error = await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, rt.redactor)
+    return failed(error, failureKind(error, upstream.status), upstream.status, retryAfterMs(upstream.headers))
+  }
+
+  const committed: Committed = { route, back, hub, passThrough, stream, upstream, warnings, keyHint }
+  const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
+  const reader = upstreamIsSse && (passThrough || stream) ? bodyReader(upstream) : null
+  try {
+    if (reader) committed.reader = await withFirstChunk(reader, rt.settings.streamIdleTimeoutMs)
+    else if (passThrough) Object.assign(committed, await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs))
+    else committed.json = await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs)
+  } catch (err) {
+    if (!(err instanceof GatewayError)) throw err
+    rt.log.info(`upstream ${route.backend.id} model=${logValue(route.model)}: ${logValue(err.message)}`)
+    return failed(err, err.kind === 'timeout' ? 'timeout' : 'cut')
+  }
+  return { ok: true, committed }
+}
+
+/**
+ * Reads a stream's first chunk before anything goes to the client (an upstream
+ * that ends or breaks before it, or says nothing for STREAM_IDLE_TIMEOUT_MS,
+ * has failed before the answer began), then gives it back as the first read.
+ */
+async function withFirstChunk(reader: ByteReader, idleMs: number): Promise<ByteReader> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let first: ReadableStreamReadResult<Uint8Array>
+  try {
+    first = await Promise.race([
+      reader.read(),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(quiet(idleMs)), idleMs))),
+    ])
+  } catch (err) {
+    reader.cancel().catch(() => {})
+    if (err instanceof GatewayError) throw err
+    throw new GatewayError('bad_gateway', 'The upstream connection failed before the stream began.')
+  } finally {
+    clearTimeout(timer)
+  }
+  if (first.done) throw new GatewayError('bad_gateway', 'The upstream ended the stream before its first event.')
+  let held: Uint8Array | undefined = first.value
+  return {
+    read() {
+      if (!held) return reader.read()
+      const value = held
+      held = undefined
+      return Promise.resolve({ done: false, value })
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }
+}
+
+const quiet = (ms: number) => new GatewayError('timeout', `The upstream sent its headers but no event within ${ms} ms.`)
+
+/** The provider's own path when it has one (Azure deployments), else the protocol's. */
+function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
+  const template = route.backend.pathTemplate
+  return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
+}
