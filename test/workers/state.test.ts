@@ -1,5 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { BackendHealthObject, ClientLimitsObject } from '../../src/index'
 import { buildDurableState, durableState } from '../../src/state/durable-state'
 import { hasDurableBindings, type DurableBindings } from '../../src/state/durable/bindings'
 import { stateContract } from '../state/state-contract'
@@ -20,6 +21,22 @@ describe('Durable Object state wiring', () => {
     expect(hasDurableBindings({ ...env, GATEWAY_USAGE: undefined })).toBe(false)
     expect(durableState(bindings)).toBe(durableState(bindings))
     expect(durableState({ ...bindings })).not.toBe(durableState(bindings))
+  })
+
+  it('a new instance over an object\'s storage (after eviction or a restart) has its record: health at once, limits after the coalesced write', async () => {
+    const state = buildDurableState(bindings)
+    const b = `evicted-${Math.random().toString(36).slice(2)}`
+    await state.health.report(b, [{ type: 'retire', keyId: 'k9', hint: '…9999', reason: '401' }], { failures: 3, windowMs: 1000, openMs: 1000 })
+    const health = env.GATEWAY_HEALTH.get(env.GATEWAY_HEALTH.idFromName(b))
+    const fresh = await runInDurableObject(health, (_o: unknown, ctx) => new BackendHealthObject(ctx as never, bindings).read(b))
+    expect(fresh.keys.k9).toMatchObject({ state: 'disabled', reason: '401' })
+
+    const client = `evicted-${Math.random().toString(36).slice(2)}`
+    expect(await state.limits.admit(client, { rpm: 1 }, 1)).toEqual({ ok: true })
+    const limits = env.GATEWAY_LIMITS.get(env.GATEWAY_LIMITS.idFromName(client))
+    await vi.waitFor(async () => expect(await runInDurableObject(limits, (_o: unknown, ctx) => ctx.storage.kv.get('counters'))).toBeDefined(), { timeout: 10_000 })
+    const again = await runInDurableObject(limits, (_o: unknown, ctx) => new ClientLimitsObject(ctx as never, bindings).admit({ rpm: 1 }, 1))
+    expect(again).toMatchObject({ ok: false, limit: 'rpm' })
   })
 
   it('a session\'s alarm deletes its storage once the TTL has run out', async () => {

@@ -19,17 +19,20 @@ import { BACKENDS, stub, type DurableBindings, type HealthRpc } from './bindings
  */
 export class BackendHealthObject extends DurableObject<DurableBindings> implements HealthRpc {
   private health?: BackendHealth
+  private listed?: boolean
 
   private get record(): BackendHealth {
     return (this.health ??= this.ctx.storage.kv.get<BackendHealth>('health') ?? emptyHealth())
   }
 
-  private async save(backend: string): Promise<void> {
+  /** Writes the record when `before` (its JSON before the change) differs: a healthy back end's successes write nothing. */
+  private async save(backend: string, before: string): Promise<void> {
     const h = this.record
-    this.ctx.storage.kv.put('health', h)
-    if (this.ctx.storage.kv.get('listed') || isEmpty(h)) return
+    if (JSON.stringify(h) !== before) this.ctx.storage.kv.put('health', h)
+    if (isEmpty(h) || (this.listed ??= this.ctx.storage.kv.get('listed') === true)) return
     await stub(this.env.GATEWAY_DIRECTORY, BACKENDS).add(backend)
     this.ctx.storage.kv.put('listed', true)
+    this.listed = true
   }
 
   async read(_backend: string): Promise<BackendHealth> {
@@ -37,22 +40,25 @@ export class BackendHealthObject extends DurableObject<DurableBindings> implemen
   }
 
   async report(backend: string, reports: HealthReport[], policy: CircuitPolicy): Promise<BackendHealth> {
+    const before = JSON.stringify(this.record)
     const h = applyReports(this.record, reports, policy, Date.now())
     // The answer is a copy taken now: the directory call below lets other calls in.
     const answer = structuredClone(h)
-    await this.save(backend)
+    await this.save(backend, before)
     return answer
   }
 
   async claimProbe(backend: string, model: string): Promise<boolean> {
+    const before = JSON.stringify(this.record)
     const got = claimProbe(this.record, model, Date.now())
-    await this.save(backend)
+    await this.save(backend, before)
     return got
   }
 
   async reactivate(backend: string): Promise<number> {
+    const before = JSON.stringify(this.record)
     const n = reactivate(this.record)
-    await this.save(backend)
+    await this.save(backend, before)
     return n
   }
 }
