@@ -75,7 +75,7 @@ export class UsageLedgerObject extends DurableObject<DurableBindings> implements
     this.ctx.storage.transactionSync(() => {
       for (const r of records)
         sql.exec(INSERT, r.at, r.client, r.session ?? null, r.frontEnd, r.backend, r.model, JSON.stringify(r.attempts), r.status,
-          r.inputTokens, r.outputTokens, r.cachedInputTokens, r.reasoningTokens, r.ttfbMs ?? null, r.totalMs, r.costUsd)
+          r.inputTokens, r.outputTokens, r.cachedInputTokens, r.reasoningTokens, r.ttfbMs ?? null, r.totalMs, r.costUsd ?? null)
     })
     this.sinceCheck += records.length
     if (this.sinceCheck >= PRUNE_EVERY) {
