@@ -24,6 +24,14 @@ export default defineConfig({
               compatibilityDate: '2026-04-01',
               compatibilityFlags: ['nodejs_compat'],
               kvNamespaces: ['STATE'],
+              // The Durable Objects of wrangler.toml (src/state/durable/), SQLite-backed as there.
+              durableObjects: {
+                GATEWAY_HEALTH: { className: 'BackendHealthObject', useSQLite: true },
+                GATEWAY_LIMITS: { className: 'ClientLimitsObject', useSQLite: true },
+                GATEWAY_USAGE: { className: 'UsageLedgerObject', useSQLite: true },
+                GATEWAY_SESSIONS: { className: 'SessionObject', useSQLite: true },
+                GATEWAY_DIRECTORY: { className: 'StateDirectoryObject', useSQLite: true },
+              },
               // The Worker entry's own bindings, pointing at the fake upstream (test/workers/global-setup.ts).
               bindings: {
                 LOG_LEVEL: 'silent',

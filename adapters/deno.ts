@@ -2,8 +2,10 @@
 import { createApp } from '../src/app.ts'
 import { parseConfigFile } from '../src/config/config-file.ts'
 import { parseDotenv } from '../src/config/dotenv.ts'
+import { memoryState } from '../src/state/memory-state.ts'
 import { MemoryStore } from '../src/state/memory-store.ts'
 import { FileStore } from './file-store.ts'
+import { fileState, STATE_SUBDIR } from './file-state.ts'
 
 declare const Deno: any
 
@@ -26,7 +28,9 @@ function build() {
     const config = configFile ? parseConfigFile(Deno.readTextFileSync(configFile), configFile) : undefined
     // State (stored responses, the registry): files under STATE_DIR when set, else memory.
     const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-    return createApp({ env, config, store: () => store })
+    // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
+    const state = env.STATE_DIR ? fileState(`${env.STATE_DIR}/${STATE_SUBDIR}`) : memoryState()
+    return createApp({ env, config, store: () => store, state: () => state })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
 import { createApp } from '../src/app'
 import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
+import { memoryState } from '../src/state/memory-state'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
+import { fileState, STATE_SUBDIR } from './file-state'
 import { undiciTransport } from './undici-transport'
 
 export interface NodeGateway {
@@ -23,7 +26,9 @@ export async function startGateway(
 ): Promise<NodeGateway> {
   // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
-  const app = createApp({ env, config, store: () => store, transport: undiciTransport() })
+  // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
+  const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
+  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport() })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

@@ -1,11 +1,23 @@
 import { createApp } from './app'
+import { durableState } from './state/durable-state'
+import { hasDurableBindings } from './state/durable/bindings'
+import { memoryState } from './state/memory-state'
 import { KvStore, type KvNamespaceLike } from './state/kv-store'
 import { MemoryStore } from './state/memory-store'
 
+export { BackendHealthObject } from './state/durable/health-object'
+export { ClientLimitsObject } from './state/durable/limits-object'
+export { UsageLedgerObject } from './state/durable/usage-object'
+export { SessionObject } from './state/durable/session-object'
+export { StateDirectoryObject } from './state/durable/directory-object'
+
 /**
  * The Worker: settings come from each request's bindings (vars, secrets,
- * `.dev.vars`); state lives in the `STATE` KV namespace when one is bound.
+ * `.dev.vars`); stored responses live in the `STATE` KV namespace when one is
+ * bound, and health, limits, usage and sessions in the Durable Objects
+ * (wrangler.toml) when they are bound (else in the isolate's memory).
  */
 export default createApp({
   store: (env) => (env.STATE ? new KvStore(env.STATE as KvNamespaceLike) : new MemoryStore()),
+  state: (env) => (hasDurableBindings(env) ? durableState(env) : memoryState()),
 })

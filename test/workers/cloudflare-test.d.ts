@@ -1,5 +1,16 @@
 // The exports of Cloudflare's vitest integration that these tests use.
 declare module 'cloudflare:test' {
+  interface Namespace {
+    idFromName(name: string): unknown
+    get(id: unknown): never
+  }
+  interface ObjectContext {
+    storage: {
+      getAlarm(): Promise<number | null>
+      kv: { get(key: string): unknown }
+      sql: { exec(query: string, ...bindings: unknown[]): { toArray(): Record<string, unknown>[] } }
+    }
+  }
   export const SELF: { fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> }
   export const env: {
     STATE: {
@@ -7,5 +18,12 @@ declare module 'cloudflare:test' {
       put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>
       delete(key: string): Promise<void>
     }
+    GATEWAY_HEALTH: Namespace
+    GATEWAY_LIMITS: Namespace
+    GATEWAY_USAGE: Namespace
+    GATEWAY_SESSIONS: Namespace
+    GATEWAY_DIRECTORY: Namespace
   }
+  export function runInDurableObject<R>(stub: unknown, callback: (instance: unknown, ctx: ObjectContext) => R | Promise<R>): Promise<R>
+  export function runDurableObjectAlarm(stub: unknown): Promise<boolean>
 }

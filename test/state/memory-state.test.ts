@@ -1,0 +1,4 @@
+import { memoryState } from '../../src/state/memory-state'
+import { stateContract } from './state-contract'
+
+stateContract('memory', { make: memoryState })
