@@ -12,7 +12,7 @@ import { logLine, logValue } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
-import { DIAGNOSTICS_PATH, diagnosticsRoutes } from './routes/diagnostics'
+import { diagnosticsRoutes, isDiagnosticsPath } from './routes/diagnostics'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
@@ -120,7 +120,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
     // Admin routes check the admin key themselves.
-    if (!url.pathname.startsWith(REGISTRY_PATH) && !url.pathname.startsWith(DIAGNOSTICS_PATH))
+    if (!url.pathname.startsWith(REGISTRY_PATH) && !isDiagnosticsPath(url.pathname))
       requireClientKey(c.req.raw, url, rt.settings.clientKeys)
     c.set('rt', rt)
     c.set('client', { name: 'anonymous', limits: {} })

@@ -5,6 +5,9 @@ import type { GatewayApp } from './types'
 
 export const DIAGNOSTICS_PATH = '/v1/diagnostics'
 
+/** The paths whose admin check replaces the client key check. */
+export const isDiagnosticsPath = (path: string) => path === DIAGNOSTICS_PATH || path.startsWith(`${DIAGNOSTICS_PATH}/`)
+
 /**
  * Diagnostics (ADMIN_API_KEY): every back end's keys (hints only), circuits and
  * recent errors, and the named routes; and bringing a back end's retired keys back.
