@@ -12,6 +12,7 @@ import { logLine, logValue } from './log'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
+import { diagnosticsRoutes, isDiagnosticsPath } from './routes/diagnostics'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
@@ -118,7 +119,9 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await rt.ready
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
-    if (!url.pathname.startsWith(REGISTRY_PATH)) requireClientKey(c.req.raw, url, rt.settings.clientKeys)
+    // Admin routes check the admin key themselves.
+    if (!url.pathname.startsWith(REGISTRY_PATH) && !isDiagnosticsPath(url.pathname))
+      requireClientKey(c.req.raw, url, rt.settings.clientKeys)
     c.set('rt', rt)
     c.set('client', { name: 'anonymous', limits: {} })
     const ctx = executionContext(c)
@@ -138,6 +141,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   anthropicRoutes(app)
   geminiRoutes(app)
   registryRoutes(app)
+  diagnosticsRoutes(app)
 
   // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
   const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none

@@ -49,6 +49,8 @@ function candidates(path: string): string[] {
     // a Gemini action (`models/x:generateContent`) under OpenAI's version, or with none
     ...(/^(\/v1)?\/models\/[^/]+:\w+$/.test(path) ? [path.replace(/^(\/v1)?\/models\//, '/v1beta/models/')] : []),
     path.replace(/^\/anthropic\//, '/anthropic/v1/'),
+    // the admin APIs' two homes: `/api/v1/registry`, `/v1/diagnostics`
+    path.startsWith('/api/v1/') ? path.slice(4) : '/api' + path,
   ]
   return [...new Set(out)].filter((p) => p !== path)
 }

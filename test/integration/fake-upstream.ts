@@ -117,7 +117,8 @@ function decide(protocol: Wire, body: any): Reply {
   return { kind: 'text', text: `Hello from ${protocol}!` }
 }
 
-const USAGE = { prompt: 20, cached: 5, output: 9 }
+/** The usage every answer reports (prompt tokens include the cached ones, as OpenAI counts). */
+export const USAGE = { prompt: 20, cached: 5, output: 9 }
 
 /** What every models route of the fake lists (Ollama's /api/tags lists OLLAMA_MODELS). */
 export const FAKE_MODELS = ['fake-model-1', 'fake-model-2']
