@@ -3,7 +3,13 @@ import type { ContentPart, HubRequest } from '../../src/hub/request'
 import type { HubResponse } from '../../src/hub/response'
 import { PROTOCOLS } from '../../src/protocols'
 import type { ProtocolId } from '../../src/protocols/types'
-import { dropForeignThinking, dropForeignThinkingFromBody } from '../../src/resilience/foreign-thinking'
+import {
+  dropForeignThinking,
+  dropForeignThinkingFromBody,
+  dropSignedThinking,
+  dropSignedThinkingFromBody,
+  isThinkingSignatureError,
+} from '../../src/resilience/foreign-thinking'
 
 const FORMATS = { anthropic: 'anthropic-claude-v1', 'openai-responses': 'openai-responses-v1', gemini: 'google-gemini-v1' } as const
 type Family = keyof typeof FORMATS
@@ -176,5 +182,60 @@ describe('dropForeignThinkingFromBody (pass-through)', () => {
 
   it('Chat Completions bodies are left alone', () => {
     expect(dropForeignThinkingFromBody('openai-chat', { messages: [{ role: 'assistant', content: 'x', reasoning_details: [] }] }, () => {})).toBeUndefined()
+  })
+})
+
+describe('an upstream that cannot verify the history’s reasoning (same protocol, another provider or account)', () => {
+  it('recognises each provider’s refusal', () => {
+    const a = PROTOCOLS.anthropic.decodeError(
+      400,
+      JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'messages.1.content.0: Invalid `signature` in `thinking` block' } }),
+    )
+    const o = PROTOCOLS['openai-responses'].decodeError(
+      400,
+      JSON.stringify({ error: { message: 'The encrypted content gAAA...DQ== could not be verified.', type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' } }),
+    )
+    const g = PROTOCOLS.gemini.decodeError(400, JSON.stringify({ error: { code: 400, message: 'Corrupted thought signature.', status: 'INVALID_ARGUMENT' } }))
+    for (const err of [a, o, g]) expect(isThinkingSignatureError(err, 400), err.message).toBe(true)
+    expect(isThinkingSignatureError(a, 500)).toBe(false)
+    const other = PROTOCOLS.anthropic.decodeError(400, JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'messages: roles must alternate' } }))
+    expect(isThinkingSignatureError(other, 400)).toBe(false)
+  })
+
+  it('the retry drops every signed block, whoever made it (hub)', () => {
+    const warnings: string[] = []
+    const req = conversation('anthropic')
+    const out = dropSignedThinking(req, (m) => warnings.push(m))
+    expect(out.messages[1]!.content.map((p) => p.type)).toEqual(['text'])
+    expect(req.messages[1]!.content).toHaveLength(3)
+    expect(warnings).toEqual([expect.stringMatching(/could not verify.*2 signed reasoning blocks dropped/)])
+    const none = { ...req, messages: [req.messages[0]!] }
+    expect(dropSignedThinking(none, () => {})).toBe(none)
+  })
+
+  it('the retry drops every signed block from a passed-through body of each protocol', () => {
+    const anthropicBody = {
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'p', signature: 'minimax-sig' }, { type: 'text', text: 'ok' }] },
+      ],
+    }
+    expect(dropSignedThinkingFromBody('anthropic', anthropicBody, () => {})!.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: [{ type: 'text', text: 'ok' }] },
+    ])
+    const responsesBody = { input: [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAA-other-org' }, { role: 'user', content: 'x' }] }
+    expect(dropSignedThinkingFromBody('openai-responses', responsesBody, () => {})!.input).toEqual([{ role: 'user', content: 'x' }])
+    const geminiBody = {
+      contents: [
+        { role: 'model', parts: [{ text: 'thinking', thought: true, thoughtSignature: 'a' }, { functionCall: { name: 'f', args: {} }, thoughtSignature: 'b' }] },
+      ],
+    }
+    expect(dropSignedThinkingFromBody('gemini', geminiBody, () => {})!.contents).toEqual([
+      { role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' }] },
+    ])
+    // Already placeholders only: nothing to do, so no second retry.
+    const skipped = { contents: [{ role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, thoughtSignature: 'skip_thought_signature_validator' }] }] }
+    expect(dropSignedThinkingFromBody('gemini', skipped, () => {})).toBeUndefined()
   })
 })
