@@ -124,6 +124,12 @@ describe('isContextWindowError: upstream refusals in each provider\'s words', ()
     expect(isContextWindowError(coded, 400)).toBe(true)
   })
 
+  it('an upstream code is kept only when it looks like one', () => {
+    const odd = decoded('openai-chat', 400, { error: { message: 'x', type: 'invalid_request_error', code: 'sk-live-0123456789abcdef' } })
+    expect(odd.code).toBeUndefined()
+    expect(PROTOCOLS['openai-chat'].encodeError(odd).body).toMatchObject({ error: { code: null } })
+  })
+
   it('Anthropic: "prompt is too long" and input + max_tokens over the limit', () => {
     const tooLong = decoded('anthropic', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 209353 tokens > 199999 maximum' } })
     expect(isContextWindowError(tooLong, 400, { protocol: 'anthropic' })).toBe(true)
