@@ -14,6 +14,9 @@ import { SettingsError } from './settings-error'
  *     "claude-3-5-haiku*": openrouter:qwen/qwen3-coder
  *   routes:          # a model equal to a name tries these in order
  *     coding: [anthropic:claude-sonnet-4-5, openai:gpt-4.1]
+ *   models:          # the model table's entries, over the built-in ones: `backend:model`, a bare model, * globs
+ *     "box:qwen3-coder": { context_window: 32768, max_output: 8192 }
+ *     "claude-sonnet-4-5*": { input_price: 3, cached_input_price: 0.3, output_price: 15 }
  */
 export const configFileSchema = z.strictObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -21,7 +24,22 @@ export const configFileSchema = z.strictObject({
   aliases: z.record(z.string(), z.string()).optional(),
   /** Named failover routes: `name: [selector, …]` (each entry may itself be `a|b` or `a^b`). */
   routes: z.record(z.string(), z.union([z.string().transform((s) => [s]), z.array(z.string().min(1)).min(1)])).optional(),
+  /** Per-model facts over the built-in model table (src/models/): limits, reasoning, prices in USD per million tokens. */
+  models: z.record(z.string().min(1), modelEntrySchema()).optional(),
 })
+
+function modelEntrySchema() {
+  const tokens = z.number().int().positive()
+  const price = z.number().nonnegative().finite()
+  return z.strictObject({
+    context_window: tokens.optional(),
+    max_output: tokens.optional(),
+    reasoning: z.boolean().optional(),
+    input_price: price.optional(),
+    cached_input_price: price.optional(),
+    output_price: price.optional(),
+  })
+}
 
 export type ConfigFile = z.output<typeof configFileSchema>
 

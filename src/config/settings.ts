@@ -73,6 +73,18 @@ export interface ResilienceSettings {
   circuit: { failures: number; windowMs: number; openMs: number }
 }
 
+/** What the model table (src/models/model-table.ts) is built from, besides its built-in data. */
+export interface ModelSettings {
+  /** The config file's `models:` entries, as written (`backend:model`, a bare model, `*` globs). */
+  entries: Array<[key: string, entry: ModelEntry]>
+  /** `<PROVIDER>_CONTEXT_WINDOW`: provider id → the context window of all its models. */
+  contextWindows: Map<string, number>
+  /** REASONING_TOKEN_FLOOR: the fewest output tokens a reasoning model is asked for (0 = off). */
+  reasoningTokenFloor: number
+}
+
+export type ModelEntry = NonNullable<ConfigFile['models']>[string]
+
 export interface Settings {
   clientKeys: string[]
   /** Protects the registry API; unset means the API is off. */
@@ -96,6 +108,7 @@ export interface Settings {
   /** Named failover routes: a model equal to a name uses its selectors (ROUTES, config `routes:`). */
   routes: Map<string, string[]>
   resilience: ResilienceSettings
+  models: ModelSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
@@ -177,12 +190,14 @@ function buildSchema() {
     CIRCUIT_FAILURES: positiveInt(3),
     CIRCUIT_WINDOW_S: positiveInt(30),
     CIRCUIT_OPEN_S: positiveInt(30),
+    REASONING_TOKEN_FLOOR: z.string().optional().transform((s, ctx) => nonNegative(s, 512, ctx)),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
     shape[settingName(p.id, 'BASE_URL')] = url
     shape[settingName(p.id, 'MODELS')] = list
     shape[settingName(p.id, 'PROTOCOL')] = z.enum(PROTOCOL_IDS).optional()
+    shape[settingName(p.id, 'CONTEXT_WINDOW')] = positiveInt(0)
     if (p.pathTemplate) shape[settingName(p.id, 'API_VERSION')] = z.string().regex(/^[\w.-]+$/, 'must be an API version like 2024-10-21').optional()
   }
   return z.object(shape)
@@ -298,6 +313,16 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   const aliases = parseAliases(s.MODEL_ALIASES, config.aliases)
   for (const a of aliases) checkPlan(`${a.fromFile ? 'config file aliases' : 'MODEL_ALIASES'} (target of "${a.pattern}")`, a.target)
 
+  const contextWindows = new Map<string, number>()
+  for (const p of CATALOGUE) if (s[settingName(p.id, 'CONTEXT_WINDOW')]) contextWindows.set(p.id, s[settingName(p.id, 'CONTEXT_WINDOW')])
+  const modelEntries = Object.entries(config.models ?? {})
+  for (const [key] of modelEntries) {
+    const at = key.indexOf(':')
+    const backend = at === -1 ? undefined : key.slice(0, at)
+    if (backend !== undefined && !backend.includes('*') && !backends.has(backend))
+      warnings.push(`config file models: "${key}" names the back end "${backend}", which is not configured (yet): the entry applies once it is`)
+  }
+
   const ports: Record<string, number> = { ollama: 11434, lmstudio: 1234, vllm: 8000, litellm: 4000 }
   for (const entry of s.LLM_PROXY_DISCOVERY_PORTS as string[]) {
     const m = /^([a-z]+):(\d+)$/.exec(entry)
@@ -336,6 +361,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       requestBudgetMs: s.REQUEST_BUDGET_MS,
       circuit: { failures: s.CIRCUIT_FAILURES, windowMs: s.CIRCUIT_WINDOW_S * 1000, openMs: s.CIRCUIT_OPEN_S * 1000 },
     },
+    models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
     logLevel: s.LOG_LEVEL,
     backends,
     warnings,

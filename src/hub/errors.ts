@@ -38,14 +38,20 @@ export class GatewayError extends Error {
   readonly upstream?: boolean
   /** The upstream's Retry-After, passed on to the client. */
   retryAfter?: string
+  /**
+   * A machine-readable code finer than the kind (`context_length_exceeded`): OpenAI's
+   * `error.code` says it; protocols without a code field keep only the kind and message.
+   */
+  readonly code?: string
 
-  constructor(kind: ErrorKind, message: string, opts: { status?: number; param?: string; upstream?: boolean } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { status?: number; param?: string; upstream?: boolean; code?: string } = {}) {
     super(message)
     this.name = 'GatewayError'
     this.kind = kind
     this.status = opts.status ?? STATUS[kind]
     this.param = opts.param
     this.upstream = opts.upstream
+    if (opts.code !== undefined) this.code = opts.code
   }
 }
 

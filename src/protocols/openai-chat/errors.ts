@@ -26,7 +26,7 @@ const WIRE: Record<ErrorKind, { type: string; code: string | null }> = {
 
 function errorObject(err: GatewayError) {
   const wire = WIRE[err.kind]
-  return { message: err.message, type: wire.type, param: err.param ?? null, code: wire.code }
+  return { message: err.message, type: wire.type, param: err.param ?? null, code: err.code ?? wire.code }
 }
 
 export function encodeError(err: GatewayError): { status: number; body: unknown } {
@@ -129,8 +129,13 @@ export function errorFromPayload(payload: unknown, status?: number): GatewayErro
     status: status !== undefined && status >= 400 ? status : undefined,
     param: typeof fields.param === 'string' ? fields.param : undefined,
     upstream: true,
+    // The upstream's own code (`context_length_exceeded`) tells cases apart that the status does not.
+    code: typeof fields.code === 'string' && CODE.test(fields.code) ? fields.code : undefined,
   })
 }
+
+/** What an upstream error code may look like to be kept (a short identifier, nothing that could carry a secret). */
+const CODE = /^[A-Za-z][A-Za-z0-9_.]{0,47}$/
 
 /** An upstream's error answer (status and raw body) → GatewayError. */
 export function decodeError(status: number, body: string): GatewayError {
