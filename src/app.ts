@@ -5,7 +5,7 @@ import { healthReport } from './gateway/health'
 import { noBackendWarning } from './gateway/no-backend'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
-import { requireClientKey } from './http/client-auth'
+import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
 import { logLine, logValue } from './log'
@@ -15,6 +15,7 @@ import { anthropicRoutes } from './routes/anthropic'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
+import { USAGE_PATH, usageRoutes } from './routes/usage'
 import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
@@ -118,9 +119,10 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await rt.ready
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
-    if (!url.pathname.startsWith(REGISTRY_PATH)) requireClientKey(c.req.raw, url, rt.settings.clientKeys)
+    // Who is asking (a name and its limits); the registry checks the admin key itself, /v1/usage takes either.
+    const registry = url.pathname.startsWith(REGISTRY_PATH)
+    c.set('client', registry ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
-    c.set('client', { name: 'anonymous', limits: {} })
     const ctx = executionContext(c)
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
@@ -138,6 +140,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   anthropicRoutes(app)
   geminiRoutes(app)
   registryRoutes(app)
+  usageRoutes(app)
 
   // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
   const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none

@@ -14,6 +14,8 @@ import { SettingsError } from './settings-error'
  *     "claude-3-5-haiku*": openrouter:qwen/qwen3-coder
  *   routes:          # a model equal to a name tries these in order
  *     coding: [anthropic:claude-sonnet-4-5, openai:gpt-4.1]
+ *   clients:         # named client keys with optional limits (see src/config/clients.ts)
+ *     - { name: ci, key: sk-ci-…, rpm: 60, tpm: 100000, daily_tokens: 2000000 }
  */
 export const configFileSchema = z.strictObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -21,6 +23,8 @@ export const configFileSchema = z.strictObject({
   aliases: z.record(z.string(), z.string()).optional(),
   /** Named failover routes: `name: [selector, …]` (each entry may itself be `a|b` or `a^b`). */
   routes: z.record(z.string(), z.union([z.string().transform((s) => [s]), z.array(z.string().min(1)).min(1)])).optional(),
+  /** Named clients `{ name, key, rpm?, tpm?, daily_tokens? }`, each checked in settings (errors name `clients[i].field`). */
+  clients: z.array(z.unknown()).optional(),
 })
 
 export type ConfigFile = z.output<typeof configFileSchema>

@@ -19,7 +19,10 @@ import { withClientQuery } from '../upstream/url-parts'
 import { guardBytes } from './guard-streams'
 import { encodeEvents, translateStream } from './translate-stream'
 import type { Runtime } from './runtime'
-import { finished, observer } from './observe-stream'
+import { finished } from './observe-stream'
+import { admitClient } from './admit-client'
+import { ExchangeTally, type ExchangeContext } from './exchange-tally'
+import { UNIDENTIFIED } from '../http/identify-client'
 import { decodeUpstream, readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
 import { shownUrl } from './whose-fault'
 
@@ -48,6 +51,8 @@ export interface GenerateOptions {
   /** …and the content type that framing has. */
   reframedType?: string
   hooks?: ExchangeHooks
+  /** Who asks and how to run work after the answer (a route passes `c.var`): client limits and usage. */
+  exchange?: ExchangeContext
 }
 
 /**
@@ -69,6 +74,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
   // Translating, or a front end that works on the conversation (Responses state): decode and validate in full.
   // A pass-through body is checked as far as routing needs; its own upstream validates the rest.
   const hub = !sameProtocol || hooks ? front.decodeRequest(body, options.hints) : undefined
+  const admitted = await admitClient(rt, options.exchange?.client ?? UNIDENTIFIED, hub, text) // i10-clients: client limits (429 before anything goes upstream)
   const allowed = hooks?.before && hub ? await hooks.before(hub, body, route) : { passThrough: true }
   if (route.overrides && hub) Object.assign(hub, route.overrides)
   const passThrough = sameProtocol && allowed.passThrough
@@ -110,10 +116,11 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     `${req.method} ${logValue(url.pathname)} ${front.id}→${route.backend.id}(${back.id}) model=${logValue(route.model)} ` +
       `upstream=${upstream.status} ${stream ? 'stream ' : ''}${Date.now() - started}ms`,
   )
+  const tally = new ExchangeTally(rt, options.exchange, { startedAt: started, frontEnd: front.id, backend: route.backend.id, model: route.model, estimatedInputTokens: admitted }) // i10-clients: usage
   // The gateway's secrets never reach the client: upstream errors, headers, bodies and streams go through it.
   const redactor = rt.redactor
   if (!upstream.ok)
-    throw await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, redactor)
+    throw tally.failed(await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, redactor)) // i10-clients: usage
 
   const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
   if (warnings.length) headers['x-gateway-warnings'] = headerValue(redactor.text(warnings.join('; ')))
@@ -142,13 +149,14 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
         onError: front.encodeStreamError,
         idleMs: rt.settings.streamIdleTimeoutMs,
         redactor,
-        ...(after ? observer(back, after) : {}),
+        ...tally.watchBytes(back, after), // i10-clients: usage (and the after hook's observer)
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
     headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
     // A finished (non-streaming) answer is read whole, checked to be JSON, and sent on as the same bytes (secrets removed).
     const { bytes, json } = await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs)
+    tally.json(back, json, upstream.status) // i10-clients: usage
     if (after && json !== undefined) await observeJson(json, back, after)
     return new Response(redactor.bytes(bytes), { status: upstream.status, headers })
   }
@@ -159,6 +167,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
     if (!reader) {
       const res = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
       if (after) await after(res)
+      tally.end(200, res.usage) // i10-clients: usage
       return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
@@ -166,8 +175,8 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
       decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
       encode,
       redactor,
-      observe: acc && ((e) => acc.add(e)),
-      onEnd: acc && (() => finished(acc, after!)),
+      observe: tally.observe(acc), // i10-clients: usage
+      onEnd: tally.onEnd(acc && (() => finished(acc, after!))), // i10-clients: usage
       idleMs: rt.settings.streamIdleTimeoutMs,
     })
     return new Response(reframe(bytes), { headers })
@@ -175,6 +184,7 @@ export async function generate(req: Request, front: Protocol, rt: Runtime, optio
 
   const decoded = decodeUpstream(back, await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs))
   if (after) await after(decoded)
+  tally.end(200, decoded.usage) // i10-clients: usage
   headers['content-type'] = 'application/json'
   return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }

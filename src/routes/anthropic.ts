@@ -9,7 +9,7 @@ const anthropic = PROTOCOLS.anthropic
 /** Anthropic's routes, at the root (`/v1/messages`, as Claude Code calls them) and under `/anthropic`. */
 export function anthropicRoutes(app: GatewayApp): void {
   for (const base of ['/v1', '/anthropic/v1']) {
-    app.post(`${base}/messages`, (c) => generate(c.req.raw, anthropic, c.var.rt))
+    app.post(`${base}/messages`, (c) => generate(c.req.raw, anthropic, c.var.rt, { exchange: c.var }))
     app.post(`${base}/messages/count_tokens`, (c) =>
       countTokens(c.req.raw, c.var.rt, {
         protocol: 'anthropic',

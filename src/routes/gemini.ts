@@ -50,11 +50,12 @@ export function geminiRoutes(app: GatewayApp): void {
     const rt = c.var.rt
     switch (action) {
       case 'generateContent':
-        return generate(c.req.raw, gemini, rt, { hints: { model, stream: false } })
+        return generate(c.req.raw, gemini, rt, { hints: { model, stream: false }, exchange: c.var })
       case 'streamGenerateContent': {
         const sse = c.req.query('alt') === 'sse'
         return generate(c.req.raw, gemini, rt, {
           hints: { model, stream: true },
+          exchange: c.var,
           ...(sse ? {} : { reframe: toJsonArrayStream, reframedType: 'application/json' }),
         })
       }

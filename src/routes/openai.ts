@@ -8,9 +8,10 @@ import type { GatewayApp } from './types'
 
 /** OpenAI's routes: Chat Completions, Responses (with stored responses) and the model list. */
 export function openaiRoutes(app: GatewayApp): void {
-  app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt))
+  app.post('/v1/chat/completions', (c) => generate(c.req.raw, PROTOCOLS['openai-chat'], c.var.rt, { exchange: c.var }))
   app.post('/v1/responses', (c) =>
     generate(c.req.raw, PROTOCOLS['openai-responses'], c.var.rt, {
+      exchange: c.var,
       hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes, c.var.rt.redactor),
     }),
   )
