@@ -224,6 +224,23 @@ describe('usage', () => {
     }
   })
 
+  it('a stream that breaks after its first bytes is recorded as an error (passed through and translated)', async () => {
+    const t = await gateway({ ADMIN_API_KEY: ADMIN }, config)
+    try {
+      const passed = await t.raw('/v1/chat/completions', post(ALICE, chat('openai:fail-midstream', { stream: true })))
+      expect(passed.status).toBe(200)
+      expect(await passed.text()).toContain('error')
+      const translated = await t.raw('/v1/messages', post(ALICE, msg('openai:fail-midstream', { stream: true })))
+      expect(translated.status).toBe(200)
+      expect(await translated.text()).toContain('event: error')
+      expect((await usage(t, ADMIN, '?group_by=model')).body.data).toEqual([
+        expect.objectContaining({ group: 'openai:fail-midstream', requests: 2, errors: 2 }),
+      ])
+    } finally {
+      await t.gw.close()
+    }
+  })
+
   it('since: unix seconds or ISO; a bad value or group_by is a 400 naming the parameter', async () => {
     const t = await gateway({ ADMIN_API_KEY: ADMIN }, config)
     try {
