@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings'
 import { GatewayError } from '../hub/errors'
 import type { ClientIdentity } from '../routes/types'
-import { clientKey, constantTimeEqual } from './client-auth'
+import { clientKey, constantTimeEqual, constantTimeEqualBytes, utf8Bytes } from './client-auth'
 
 /** Who is asking on the admin-only paths that also take the admin key (`/v1/usage`): everyone's view. */
 export const ADMIN_CLIENT: ClientIdentity = Object.freeze({ name: 'admin', limits: Object.freeze({}) })
@@ -10,7 +10,7 @@ export const ADMIN_CLIENT: ClientIdentity = Object.freeze({ name: 'admin', limit
 export const UNIDENTIFIED: ClientIdentity = Object.freeze({ name: 'anonymous', limits: Object.freeze({}) })
 
 interface Book {
-  keys: string[]
+  keys: Uint8Array[]
   identities: ClientIdentity[]
   /** No client keys are set: everyone is this client (with the default limits). */
   anonymous?: ClientIdentity
@@ -23,7 +23,7 @@ function bookOf(settings: Settings): Book {
   let book = books.get(settings)
   if (!book) {
     book = {
-      keys: settings.clients.map((c) => c.key),
+      keys: settings.clients.map((c) => utf8Bytes(c.key)),
       identities: settings.clients.map((c) => Object.freeze({ name: c.name, limits: Object.freeze({ ...c.limits }) })),
       anonymous: settings.clients.length ? undefined : Object.freeze({ name: 'anonymous', limits: Object.freeze({ ...settings.clientLimits }) }),
     }
@@ -45,8 +45,9 @@ export function identifyClient(req: Request, url: URL, settings: Settings, allow
   if (allowAdmin && given !== undefined && settings.adminKey && constantTimeEqual(given, settings.adminKey)) return ADMIN_CLIENT
   if (book.anonymous) return book.anonymous
   if (!given) throw new GatewayError('authentication', 'Missing API key: send one of PROXY_API_KEYS or a client key from the config file.')
+  const bytes = utf8Bytes(given)
   let found = -1
-  for (let i = 0; i < book.keys.length; i++) if (constantTimeEqual(given, book.keys[i]!) && found < 0) found = i
+  for (let i = 0; i < book.keys.length; i++) if (constantTimeEqualBytes(bytes, book.keys[i]!) && found < 0) found = i
   if (found < 0) throw new GatewayError('authentication', 'Invalid API key.')
   return book.identities[found]!
 }

@@ -4,7 +4,7 @@ import type { ClientLimits } from '../state/ports'
 
 /** Who is asking: a name (never the key) and that client's limits. */
 export interface ClientIdentity {
-  /** From the config file's `clients:`, `client-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
+  /** From the config file's `clients:`, `key-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
   name: string
   limits: ClientLimits
 }
