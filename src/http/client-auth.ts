@@ -1,4 +1,3 @@
-import { GatewayError } from '../hub/errors'
 
 /** The key a client sent, in whichever place its SDK puts it. */
 export function clientKey(req: Request, url: URL): string | undefined {
