@@ -1,4 +1,3 @@
-
 /** The key a client sent, in whichever place its SDK puts it. */
 export function clientKey(req: Request, url: URL): string | undefined {
   const auth = req.headers.get('authorization')
