@@ -5,7 +5,7 @@ import { healthReport } from './gateway/health'
 import { noBackendWarning } from './gateway/no-backend'
 import { createRuntime, type Runtime } from './gateway/runtime'
 import { GatewayError, toGatewayError } from './hub/errors'
-import { requireClientKey } from './http/client-auth'
+import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
 import { logLine, logValue } from './log'
@@ -16,6 +16,7 @@ import { diagnosticsRoutes, isDiagnosticsPath } from './routes/diagnostics'
 import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
+import { USAGE_PATH, usageRoutes } from './routes/usage'
 import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
@@ -119,11 +120,10 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await rt.ready
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
-    // Admin routes check the admin key themselves.
-    if (!url.pathname.startsWith(REGISTRY_PATH) && !isDiagnosticsPath(url.pathname))
-      requireClientKey(c.req.raw, url, rt.settings.clientKeys)
+    // Who is asking (a name and its limits); the registry and diagnostics check the admin key themselves, /v1/usage takes either.
+    const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
+    c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
-    c.set('client', { name: 'anonymous', limits: {} })
     const ctx = executionContext(c)
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
@@ -142,6 +142,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   geminiRoutes(app)
   registryRoutes(app)
   diagnosticsRoutes(app)
+  usageRoutes(app)
 
   // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
   const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none

@@ -17,6 +17,8 @@ import { SettingsError } from './settings-error'
  *   models:          # the model table's entries, over the built-in ones: `backend:model`, a bare model, * globs
  *     "box:qwen3-coder": { context_window: 32768, max_output: 8192 }
  *     "claude-sonnet-4-5*": { input_price: 3, cached_input_price: 0.3, output_price: 15 }
+ *   clients:         # named client keys with optional limits (see src/config/clients.ts)
+ *     - { name: ci, key: sk-ci-…, rpm: 60, tpm: 100000, daily_tokens: 2000000 }
  */
 export const configFileSchema = z.strictObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -26,6 +28,8 @@ export const configFileSchema = z.strictObject({
   routes: z.record(z.string(), z.union([z.string().transform((s) => [s]), z.array(z.string().min(1)).min(1)])).optional(),
   /** Per-model facts over the built-in model table (src/models/): limits, reasoning, prices in USD per million tokens. */
   models: z.record(z.string().min(1), modelEntrySchema()).optional(),
+  /** Named clients `{ name, key, rpm?, tpm?, daily_tokens? }`, each checked in settings (errors name `clients[i].field`). */
+  clients: z.array(z.unknown()).optional(),
 })
 
 function modelEntrySchema() {

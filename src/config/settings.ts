@@ -10,6 +10,8 @@ import { normaliseBaseUrl } from './base-url'
 import { checkSettingNames } from './check-setting-names'
 import { checkBackendName, checkSelector, checkSelectorParams, type SelectorContext } from './check-selectors'
 import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
+import { parseClients, type ClientEntry } from './clients'
+import type { ClientLimits } from '../state/ports'
 
 export { SettingsError }
 
@@ -86,7 +88,12 @@ export interface ModelSettings {
 export type ModelEntry = NonNullable<ConfigFile['models']>[string]
 
 export interface Settings {
+  /** Every client key (PROXY_API_KEYS and the config file's `clients:`): authentication and the redactor. */
   clientKeys: string[]
+  /** Named clients with their limits: `key-1`, `key-2`, … for PROXY_API_KEYS by position, then `clients:`. */
+  clients: ClientEntry[]
+  /** CLIENT_RPM, CLIENT_TPM, CLIENT_DAILY_TOKENS: the limits of a client that sets none of its own (and of `anonymous`). */
+  clientLimits: ClientLimits
   /** Protects the registry API; unset means the API is off. */
   adminKey?: string
   /** As written: `backend` or `backend:model`, with optional `?param=value`. */
@@ -142,6 +149,20 @@ const positiveInt = (fallback: number) =>
       return n
     })
 
+/** A whole number > 0, or unset (no limit). */
+const optionalPositiveInt = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    if (s === undefined || s === '') return undefined
+    const n = Number(s)
+    if (!Number.isInteger(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: `must be a positive whole number, got "${s}"` })
+      return z.NEVER
+    }
+    return n
+  })
+
 /** A whole number ≥ 0 (a wait that may be off). */
 function nonNegative(s: string | undefined, fallback: number, ctx: z.RefinementCtx): number {
   if (s === undefined || s === '') return fallback
@@ -191,6 +212,9 @@ function buildSchema() {
     CIRCUIT_WINDOW_S: positiveInt(30),
     CIRCUIT_OPEN_S: positiveInt(30),
     REASONING_TOKEN_FLOOR: z.string().optional().transform((s, ctx) => nonNegative(s, 512, ctx)),
+    CLIENT_RPM: optionalPositiveInt,
+    CLIENT_TPM: optionalPositiveInt,
+    CLIENT_DAILY_TOKENS: optionalPositiveInt,
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -331,8 +355,16 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     ports[m[1]!] = Number(m[2])
   }
 
+  const clientLimits: ClientLimits = {}
+  if (s.CLIENT_RPM !== undefined) clientLimits.rpm = s.CLIENT_RPM
+  if (s.CLIENT_TPM !== undefined) clientLimits.tpm = s.CLIENT_TPM
+  if (s.CLIENT_DAILY_TOKENS !== undefined) clientLimits.dailyTokens = s.CLIENT_DAILY_TOKENS
+  const clients = parseClients(s.PROXY_API_KEYS, config.clients, clientLimits)
+
   return {
-    clientKeys: s.PROXY_API_KEYS,
+    clientKeys: clients.map((c) => c.key),
+    clients,
+    clientLimits,
     adminKey: s.ADMIN_API_KEY || undefined,
     forceModel: s.FORCE_MODEL || undefined,
     aliases: aliases.map(({ pattern, target }) => ({ pattern, target })),

@@ -10,7 +10,9 @@ import { downstreamHeaders } from '../upstream/headers'
 import type { Committed, Exchange } from './attempt'
 import type { GenerateOptions } from './generate'
 import { guardBytes } from './guard-streams'
-import { finished, observer } from './observe-stream'
+import { finished } from './observe-stream'
+import { ExchangeTally } from './exchange-tally'
+import { modelInfo } from '../models/model-table'
 import { encodeEvents, translateStream } from './translate-stream'
 import { decodeUpstream } from './upstream-body'
 
@@ -30,6 +32,16 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   const { back, hub, passThrough, stream, upstream, route } = c
   const hooks = options.hooks
   const redactor = rt.redactor
+  // Usage: recorded once the answer is whole (a stream at its end), never delaying it.
+  const tally = new ExchangeTally(rt, x.exchange, {
+    startedAt: x.started,
+    frontEnd: front.id,
+    backend: route.backend.id,
+    model: route.model,
+    estimatedInputTokens: x.admitted,
+    attempts: x.tries.map((t) => t.slice(0, t.lastIndexOf('='))),
+    prices: modelInfo(rt.settings, route.backend, route.model).prices,
+  })
   const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
   for (const k in extra) headers[k] = redactor.text(extra[k]!)
   if (c.warnings.length) headers['x-gateway-warnings'] = headerValue(redactor.text(c.warnings.join('; ')))
@@ -56,13 +68,14 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         onError: front.encodeStreamError,
         idleMs: rt.settings.streamIdleTimeoutMs,
         redactor,
-        ...(after ? observer(back, after) : {}),
+        ...tally.watchBytes(back, after),
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
     headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
     // A finished (non-streaming) answer was read whole and checked to be JSON; it goes on as the same bytes (secrets removed).
     if (after && c.json !== undefined) await observeJson(c.json, back, after)
+    tally.json(back, c.json, upstream.status)
     return new Response(redactor.bytes(c.bytes!), { status: upstream.status, headers })
   }
 
@@ -71,6 +84,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
     if (!c.reader) {
       const res = decodeUpstream(back, c.json)
       if (after) await after(res)
+      tally.end(200, res.usage)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
@@ -78,8 +92,8 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
       encode,
       redactor,
-      observe: acc && ((e) => acc.add(e)),
-      onEnd: acc && (() => finished(acc, after!)),
+      observe: tally.observe(acc),
+      onEnd: tally.onEnd(acc && (() => finished(acc, after!))),
       idleMs: rt.settings.streamIdleTimeoutMs,
     })
     return new Response(reframe(bytes), { headers })
@@ -87,6 +101,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
 
   const decoded = decodeUpstream(back, c.json)
   if (after) await after(decoded)
+  tally.end(200, decoded.usage)
   headers['content-type'] = 'application/json'
   return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }

@@ -4,6 +4,7 @@ import { logValue } from '../log'
 import { applyReports, circuitAllows, circuitOf } from '../resilience/health-book'
 import { NO_KEY, pickKey } from '../resilience/key-pool'
 import { sessionKey } from '../resilience/session-key'
+import { isThinkingSignatureError } from '../resilience/foreign-thinking'
 import type { Route, RoutePlan } from '../routing/resolve-model'
 import type { BackendHealth, HealthReport } from '../state/ports'
 import { answer } from './answer'
@@ -17,6 +18,8 @@ export interface LoopControl {
   defer(work: Promise<unknown>): void
   /** The client's name (sessions are per client). */
   client: string
+  /** The first entry's health, already asked for (in parallel with the client's limits). */
+  firstHealth?: Promise<BackendHealth>
 }
 
 /**
@@ -42,7 +45,7 @@ export interface LoopControl {
 export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: GenerateOptions, ctl: LoopControl): Promise<Response> {
   const { rt } = x
   const policy = rt.settings.resilience
-  const tries: string[] = []
+  const tries = x.tries
   let plan = firstPlan
   let waited = 0
   let session: string | undefined
@@ -50,6 +53,7 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
 
   for (;;) {
     const health = new Map<string, Promise<BackendHealth>>()
+    if (ctl.firstHealth && plan === firstPlan) health.set(plan.first.backend.id, ctl.firstHealth)
     const healthOf = (id: string) => {
       let h = health.get(id)
       if (!h) health.set(id, (h = rt.state.health.read(id)))
@@ -97,6 +101,11 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
       }
 
       tries.push(`${label}=${outcome.status ?? outcome.kind}`)
+      // Signed reasoning this upstream cannot verify (made by another account of the same protocol): once more without it.
+      if (outcome.kind === 'client' && !x.dropSigned && isThinkingSignatureError(outcome.error, outcome.status ?? 0)) {
+        x.dropSigned = true
+        continue
+      }
       triedHere.add(pick.id)
       const reports = reportsFor(outcome, route.model, pick.id, pick.hint, policy.defaultCooldownMs, b.keys.length)
       applyReports(record, reports, policy.circuit, Date.now())

@@ -11,6 +11,11 @@ import { callUpstream } from '../upstream/call-upstream'
 import { upstreamHeaders } from '../upstream/headers'
 import { bodyReader, type ByteReader, type UpstreamResponse } from '../upstream/transport'
 import { withClientQuery } from '../upstream/url-parts'
+import { modelInfo } from '../models/model-table'
+import { checkContextWindow, mayExceedContextWindow } from '../resilience/context-window'
+import { dropForeignThinking, dropForeignThinkingFromBody, dropSignedThinking, dropSignedThinkingFromBody } from '../resilience/foreign-thinking'
+import { applyTokenFloor, applyTokenFloorToBody } from '../resilience/token-floor'
+import type { ExchangeContext } from './exchange-tally'
 import type { ExchangeHooks } from './generate'
 import type { Runtime } from './runtime'
 import { readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
@@ -30,6 +35,14 @@ export interface Exchange {
   started: number
   /** REQUEST_BUDGET_MS from the start: no attempt or wait goes past it. */
   deadline: number
+  /** An upstream could not verify the history's signed reasoning: later attempts send none. */
+  dropSigned?: boolean
+  /** Who asks, and how to run work after the answer (usage is recorded so). */
+  exchange: ExchangeContext
+  /** What admission counted for the client's token limits. */
+  admitted: number
+  /** `backend:model=status` of every attempt so far. */
+  tries: string[]
 }
 
 /** An attempt whose answer has started well: the client gets it, and nothing is retried from here. */
@@ -76,25 +89,41 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   const sameProtocol = back.id === front.id && !route.overrides
   // Translating, or a front end that works on the conversation (Responses state): decode and validate in full.
   // A pass-through body is checked as far as routing needs; its own upstream validates the rest.
-  const hub = !sameProtocol || hooks ? (decoded ?? front.decodeRequest(body, x.hints)) : undefined
+  let hub = !sameProtocol || hooks ? (decoded ?? front.decodeRequest(body, x.hints)) : undefined
   const allowed = hooks?.before && hub ? await hooks.before(hub, body, route) : { passThrough: true }
   if (route.overrides && hub) Object.assign(hub, route.overrides)
   const passThrough = sameProtocol && allowed.passThrough
   const stream = hub?.stream ?? x.envelope.stream
 
   const warnings: string[] = []
+  const warn = (m: string) => warnings.push(m)
+  // This entry's model: its context window, output floor, and whose reasoning signatures it can read.
+  const info = modelInfo(rt.settings, route.backend, route.model)
+  const floor = rt.settings.models.reasoningTokenFloor
+  let tooLong: GatewayError | undefined
   let upstreamBody: string
-  const ctx = { model: route.model, quirks: route.backend.quirks, warn: (m: string) => warnings.push(m) }
+  const ctx = { model: route.model, quirks: route.backend.quirks, warn }
   if (passThrough) {
     // Nothing the hub does not model is lost; and a body that goes on unchanged is not serialised again.
-    const sameModel = body.model === route.model || body.model === undefined
-    const renamed = sameModel ? body : { ...body, model: route.model }
+    let sent = dropForeignThinkingFromBody(back.id, body, warn) ?? body
+    if (x.dropSigned) sent = dropSignedThinkingFromBody(back.id, sent, warn) ?? sent
+    sent = applyTokenFloorToBody(back.id, sent, info, floor, warn) ?? sent
+    // Only a body long enough to come near the window is decoded to estimate it.
+    if (mayExceedContextWindow(x.text.length, info)) tooLong = checkContextWindow(hub ?? front.decodeRequest(sent, x.hints), route.backend, route.model, info)
+    const sameModel = sent.model === route.model || sent.model === undefined
+    const renamed = sameModel ? sent : { ...sent, model: route.model }
     const adapted = back.adaptPassThrough?.(renamed, ctx)
-    upstreamBody = adapted ? JSON.stringify(adapted) : sameModel ? x.text : JSON.stringify(renamed)
+    upstreamBody = adapted ? JSON.stringify(adapted) : sameModel && sent === body ? x.text : JSON.stringify(renamed)
   } else {
-    checkToolHistory(hub!)
-    upstreamBody = JSON.stringify(back.encodeRequest(hub!, ctx))
+    hub = dropForeignThinking(hub!, route.backend.protocol, warn)
+    if (x.dropSigned) hub = dropSignedThinking(hub, warn)
+    hub = applyTokenFloor(hub, info, floor, warn)
+    tooLong = checkContextWindow(hub, route.backend, route.model, info)
+    checkToolHistory(hub)
+    upstreamBody = tooLong ? '' : JSON.stringify(back.encodeRequest(hub, ctx))
   }
+  // Too long for this model: refused before it goes anywhere (the loop tries the next entry, if any).
+  if (tooLong) return failed(tooLong, 'context_window')
 
   const path = upstreamPath(route, back, stream)
   const upstreamUrl = route.backend.baseUrl + (passThrough ? withClientQuery(path, x.url) : path)
@@ -125,7 +154,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
 
   if (!upstream.ok) {
     const error = await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, rt.redactor)
-    return failed(error, failureKind(error, upstream.status), upstream.status, retryAfterMs(upstream.headers))
+    return failed(error, failureKind(error, upstream.status, route.backend), upstream.status, retryAfterMs(upstream.headers))
   }
 
   const committed: Committed = { route, back, hub, passThrough, stream, upstream, warnings, keyHint }

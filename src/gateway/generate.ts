@@ -8,6 +8,10 @@ import type { Runtime } from './runtime'
 import type { Exchange } from './attempt'
 import { runAttempts } from './attempt-loop'
 import { EarlyAnswer } from './early-answer'
+import { admitClient } from './admit-client'
+import { recordExchange } from './usage-recorder'
+import type { ClientIdentity } from '../routes/types'
+import { modelInfo } from '../models/model-table'
 
 export { SSE_HEADERS } from './answer'
 
@@ -28,8 +32,8 @@ export interface Call {
   rt: Runtime
   /** Work after the answer (ctx.waitUntil on Workers). */
   defer: (work: Promise<unknown>) => void
-  /** The client's name (never its key). */
-  client: string
+  /** Who asks: a name (never the key) and its limits. */
+  client: ClientIdentity
 }
 
 export interface GenerateOptions {
@@ -54,6 +58,10 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
   const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
   const envelope = front.envelope(body, options.hints)
   const plan = await planRoutes(envelope.model, rt)
+  // The first entry's health is read while the client's limits are checked: one state round trip's wait, not two.
+  const firstHealth = rt.state.health.read(plan.first.backend.id)
+  firstHealth.catch(() => {})
+  const admitted = await admitClient(rt, call.client, undefined, text)
   const x: Exchange = {
     req,
     url: new URL(req.url),
@@ -66,6 +74,9 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     hooks: options.hooks,
     started,
     deadline: started + rt.settings.resilience.requestBudgetMs,
+    exchange: { client: call.client, defer: call.defer },
+    admitted,
+    tries: [],
   }
   // A streaming client that must wait for a retry gets its answer begun, with keep-alive comments.
   // (Gemini's JSON-array streaming has no comments: it waits silently.)
@@ -82,7 +93,12 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     }
     await new Promise((r) => setTimeout(r, ms))
   }
-  const result = runAttempts(x, plan, options, { wait, defer: call.defer, client: call.client })
+  const result = runAttempts(x, plan, options, { wait, defer: call.defer, client: call.client.name, firstHealth }).catch((err: unknown) => {
+    // No answer began: the exchange is recorded with its error (a 499 is a client gone, not an exchange).
+    const e = err instanceof GatewayError ? err : undefined
+    if (e?.status !== 499) recordFailure(x, e?.status ?? 500)
+    throw err
+  })
   const first = await Promise.race([result, begunEarly])
   if (!early) return first
   result.then(
@@ -90,4 +106,25 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     (err: unknown) => early!.fail(err instanceof GatewayError ? err : new GatewayError('api_error', 'Internal gateway error.')),
   )
   return early.response
+}
+
+/** An exchange that ended before any answer began, for the usage ledger: the last entry tried. */
+function recordFailure(x: Exchange, status: number): void {
+  const last = x.tries[x.tries.length - 1]
+  const label = last ? last.slice(0, last.lastIndexOf('=')) : ''
+  const colon = label.indexOf(':')
+  const backend = colon === -1 ? 'none' : label.slice(0, colon)
+  const model = colon === -1 ? x.envelope.model : label.slice(colon + 1)
+  recordExchange(x.rt, x.exchange.defer, {
+    startedAt: x.started,
+    client: x.exchange.client,
+    frontEnd: x.front.id,
+    backend,
+    model,
+    attempts: x.tries.map((t) => t.slice(0, t.lastIndexOf('='))),
+    status,
+    totalMs: Date.now() - x.started,
+    estimatedInputTokens: x.admitted,
+    prices: colon === -1 ? undefined : modelInfo(x.rt.settings, backend, model).prices,
+  })
 }

@@ -17,6 +17,8 @@ export interface GuardOptions {
   observe?: (chunk: Uint8Array) => void
   /** Runs once the stream has ended complete, before the client's stream closes (a Worker stays alive for it). */
   onEnd?: () => Promise<void>
+  /** Hears the error a broken stream ends with (usage recording); must not throw. */
+  onFail?: (err: GatewayError) => void
   /**
    * Removes the gateway's secrets from the bytes on their way (an upstream may echo a key); a
    * chunk whose tail may start a secret keeps that tail until the next one.
@@ -61,6 +63,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     controller.enqueue(o.redactor ? o.redactor.bytes(frame) : frame)
     controller.close()
     reader.cancel(err).catch(() => {})
+    o.onFail?.(err)
   }
   const end = (): void | Promise<void> => {
     if (closed) return

@@ -1,23 +1,14 @@
+import type { Backend } from '../config/settings'
 import type { GatewayError } from '../hub/errors'
+import { isContextWindowError } from './context-window'
 import type { FailureKind } from '../state/ports'
 
-/**
- * An upstream's refusal of a prompt too long for the model, in the wording
- * each provider uses (OpenAI's code, Anthropic's and Gemini's messages, and
- * those of common OpenAI-compatible servers).
- */
-const CONTEXT_WINDOW = /context_length_exceeded|context length|context window|prompt is too long|maximum context|exceeds the maximum number of tokens|input token count|too many (input )?tokens|reduce the length of the messages|string_above_max_length/i
-
-export function isContextWindowError(err: GatewayError, status?: number): boolean {
-  return (status === undefined || status === 400 || status === 413 || status === 422) && CONTEXT_WINDOW.test(err.message)
-}
-
 /** What a failed attempt means for the next step (see FailureKind). */
-export function failureKind(err: GatewayError, status?: number): FailureKind {
+export function failureKind(err: GatewayError, status?: number, backend?: Pick<Backend, 'protocol'>): FailureKind {
   if (status !== undefined) {
     if (status === 429) return 'rate_limited'
     if (status === 401 || status === 402 || status === 403) return 'auth'
-    if (isContextWindowError(err, status)) return 'context_window'
+    if (isContextWindowError(err, status, backend)) return 'context_window'
     if (status === 408 || status === 504) return 'timeout'
     if (status >= 500) return 'server'
     return 'client'

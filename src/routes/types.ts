@@ -5,7 +5,7 @@ import type { ClientLimits } from '../state/ports'
 
 /** Who is asking: a name (never the key) and that client's limits. */
 export interface ClientIdentity {
-  /** From the config file's `clients:`, `client-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
+  /** From the config file's `clients:`, `key-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
   name: string
   limits: ClientLimits
 }
@@ -22,4 +22,4 @@ export type GatewayEnv = {
 export type GatewayApp = Hono<GatewayEnv>
 
 /** What generate needs of a request's context. */
-export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client.name })
+export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client })

@@ -1,0 +1,85 @@
+import type { Usage } from '../hub/response'
+import { logValue } from '../log'
+import type { ProtocolId } from '../protocols/types'
+import { costUsd, type ModelPrices } from '../resilience/cost'
+import type { ClientIdentity } from '../routes/types'
+import type { UsageRecord } from '../state/ports'
+import type { Runtime } from './runtime'
+
+/** What the request path knows once an exchange is over (a stream: once it has ended). */
+export interface ExchangeSummary {
+  /** ms since epoch. */
+  startedAt: number
+  client: ClientIdentity
+  session?: string
+  /** The client's protocol. */
+  frontEnd: ProtocolId
+  /** What served it, or the last one tried. */
+  backend: string
+  model: string
+  /** `backend:model` of each attempt, in order. */
+  attempts: string[]
+  /** The answer's status; a stream that broke after its 200 carries its error's status. */
+  status: number
+  /** As the upstream reported it; missing when it said nothing. */
+  usage?: Usage
+  ttfbMs?: number
+  totalMs: number
+  /** The input tokens admission counted (admitClient's answer; 0 when the client has no token limit). */
+  estimatedInputTokens: number
+  /** From the model table; without them the cost is null. */
+  prices?: ModelPrices
+}
+
+export type Defer = (work: Promise<unknown>) => void
+
+export function usageRecord(s: ExchangeSummary): UsageRecord {
+  const u = s.usage
+  const record: UsageRecord = {
+    at: s.startedAt,
+    client: s.client.name,
+    frontEnd: s.frontEnd,
+    backend: s.backend,
+    model: s.model,
+    attempts: s.attempts,
+    status: s.status,
+    // The hub's inputTokens counts cached tokens, as OpenAI's prompt_tokens does.
+    inputTokens: u?.inputTokens ?? 0,
+    outputTokens: u?.outputTokens ?? 0,
+    cachedInputTokens: u?.cacheReadTokens ?? 0,
+    reasoningTokens: u?.reasoningTokens ?? 0,
+    totalMs: s.totalMs,
+    costUsd: costUsd(u, s.prices),
+  }
+  if (s.session !== undefined) record.session = s.session
+  if (s.ttfbMs !== undefined) record.ttfbMs = s.ttfbMs
+  return record
+}
+
+/**
+ * How far the tokens admission counted were off: the real input and output when the upstream
+ * reported them; nothing was used when it failed without saying; the estimate stands when a
+ * good answer said nothing (an OpenAI stream without include_usage).
+ */
+export function tokenDelta(s: ExchangeSummary): number {
+  if (s.usage) return s.usage.inputTokens + s.usage.outputTokens - s.estimatedInputTokens
+  return s.status >= 400 ? -s.estimatedInputTokens : 0
+}
+
+/**
+ * Writes the exchange's usage record, and settles the client's token counters with the real
+ * count, after the answer (`defer`: ctx.waitUntil on Workers): never delays it, never throws.
+ */
+export function recordExchange(rt: Runtime, defer: Defer, summary: ExchangeSummary): void {
+  try {
+    const record = usageRecord(summary)
+    defer(rt.state.usage.record([record]).catch((err: Error) => rt.log.error(`usage: could not record (${logValue(err?.message ?? String(err))})`)))
+    const { tpm, dailyTokens } = summary.client.limits
+    if (tpm === undefined && dailyTokens === undefined) return
+    const delta = tokenDelta(summary)
+    if (delta !== 0)
+      defer(rt.state.limits.settle(summary.client.name, delta).catch((err: Error) => rt.log.error(`limits: could not settle (${logValue(err?.message ?? String(err))})`)))
+  } catch (err) {
+    rt.log.error(`usage: could not record (${logValue((err as Error)?.message ?? String(err))})`)
+  }
+}
