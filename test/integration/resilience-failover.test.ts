@@ -156,6 +156,31 @@ describe('failover a|b', () => {
   })
 })
 
+describe('timeouts fail over', () => {
+  it('an upstream that sends nothing within UPSTREAM_TIMEOUT_MS, or no event after its headers within STREAM_IDLE_TIMEOUT_MS, is left for the next entry', async () => {
+    const r = await rig(up, { ...NO_BREAKER, UPSTREAM_TIMEOUT_MS: '300', STREAM_IDLE_TIMEOUT_MS: '300' })
+    try {
+      up.script(
+        [
+          { model: 'gpt-4.1', times: 2, action: { do: 'stall' } },
+          { model: 'gpt-4.1', action: { do: 'stall', headers: true } },
+        ],
+        r.scope,
+      )
+      for (const [front, stream] of [['chat', false], ['messages', true], ['chat', true]] as const) {
+        const res = await send(r, front, CHAIN, stream)
+        expect(res.status, front).toBe(200)
+        expect(res.headers.get('x-gateway-route')).toMatch(/^anthropic:claude-sonnet-4-5/)
+        expect(res.headers.get('x-gateway-attempts')).toMatch(/^2; openai:gpt-4\.1=timeout, /)
+        expect(await answerText(front, stream, res)).toContain('anthropic')
+      }
+      expect(up.requests(r.scope).map((q) => q.action)).toEqual(['stall', 'ok', 'stall', 'ok', 'stall after headers', 'ok'])
+    } finally {
+      await r.gw.close()
+    }
+  })
+})
+
 describe('circuit breaker', () => {
   it('after CIRCUIT_FAILURES failures of a, the next request goes straight to b', async () => {
     const r = await rig(up, { CIRCUIT_FAILURES: '3', CIRCUIT_OPEN_S: '300' })

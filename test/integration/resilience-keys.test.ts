@@ -49,6 +49,12 @@ describe('key pool', () => {
       const after = up.requests(r.scope).slice(before)
       expect(after).toHaveLength(10)
       expect(after.every((q) => q.key === K2)).toBe(true)
+
+      // Diagnostics show the first key cooling, with when it is free again, and never the key itself.
+      const diag = await (await r.get('/v1/diagnostics')).text()
+      expect(diag).not.toContain(K1)
+      const keys = (JSON.parse(diag) as any).backends.find((b: any) => b.id === 'openai').keys
+      expect(keys.find((k: any) => k.key.endsWith(tail(K1)))).toMatchObject({ state: 'cooling', until: expect.anything() })
     } finally {
       await r.gw.close()
     }
@@ -94,6 +100,32 @@ describe('key pool', () => {
       const mark = up.requests(r.scope).length
       for (let i = 0; i < 20; i++) await (await r.post('/v1/chat/completions', chat('openai:gpt-4.1', `after ${i}`))).arrayBuffer()
       expect(up.requests(r.scope).slice(mark).some((q) => q.key === K1)).toBe(true)
+    } finally {
+      await r.gw.close()
+    }
+  })
+})
+
+describe('every key retired', () => {
+  it('a chain moves on to its next entry; a lone selector gets an error saying how to reactivate', async () => {
+    const r = await rig(up, { CIRCUIT_FAILURES: '1000' })
+    try {
+      up.script([{ path: '/chat/completions', action: { do: 'status', status: 401 } }], r.scope)
+      const res = await r.post('/v1/chat/completions', chat('openai:gpt-4.1|anthropic:claude-sonnet-4-5'))
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-gateway-route')).toMatch(/^anthropic:claude-sonnet-4-5/)
+      expect(res.headers.get('x-gateway-attempts')).toMatch(/^3; openai:gpt-4\.1=401, openai:gpt-4\.1=401, anthropic/)
+      await res.arrayBuffer()
+      expect(up.requests(r.scope).map((q) => q.key).slice(0, 2).sort()).toEqual([K1, K2].sort())
+
+      const before = up.requests(r.scope).length
+      const lone = await r.post('/v1/chat/completions', chat('openai:gpt-4.1'))
+      expect(lone.status).not.toBe(200)
+      const body = (await lone.json()) as any
+      expect(body.error.message).toContain('/v1/diagnostics/backends/openai/reactivate')
+      expect(JSON.stringify(body)).not.toContain(K1)
+      // Nothing went upstream: both keys are known to be retired.
+      expect(up.requests(r.scope)).toHaveLength(before)
     } finally {
       await r.gw.close()
     }
