@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk'
+import { GoogleGenAI } from '@google/genai'
 import OpenAI from 'openai'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,7 +103,7 @@ describe('failover a|b', () => {
       }
     })
 
-  it('the official SDKs take the failed-over answers (OpenAI streaming, Anthropic JSON)', async () => {
+  it('the official SDKs take the failed-over answers (OpenAI streaming, Gemini and Anthropic JSON)', async () => {
     const r = await rig(up, NO_BREAKER)
     try {
       up.script([{ path: '/chat/completions', action: { do: 'status', status: 500 } }], r.scope)
@@ -114,6 +115,10 @@ describe('failover a|b', () => {
       let text = ''
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
       expect(text).toContain('anthropic')
+
+      const gemini = new GoogleGenAI({ apiKey: CLIENT, httpOptions: { baseUrl: r.gw.url } })
+      const g = await gemini.models.generateContent({ model: CHAIN, contents: 'hi' })
+      expect(g.text).toContain('anthropic')
 
       const anthropic = new Anthropic({ baseURL: r.gw.url, apiKey: CLIENT, maxRetries: 0 })
       const msg = await anthropic.messages.create({ model: CHAIN, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] })
@@ -203,6 +208,29 @@ describe('circuit breaker', () => {
       expect(up.requests(r.scope).filter((q) => q.model === 'gpt-4.1')).toHaveLength(3)
       const diag = (await (await r.get('/v1/diagnostics')).json()) as any
       expect(JSON.stringify(diag.backends.find((b: any) => b.id === 'openai').circuits)).toContain('gpt-4.1')
+    } finally {
+      await r.gw.close()
+    }
+  })
+
+  it('past CIRCUIT_OPEN_S one request probes a; its success closes the circuit', async () => {
+    const r = await rig(up, { CIRCUIT_FAILURES: '2', CIRCUIT_OPEN_S: '1' })
+    try {
+      up.script([{ model: 'gpt-4.1', times: 2, action: { do: 'status', status: 500 } }], r.scope)
+      for (let i = 0; i < 3; i++) await (await send(r, 'chat', CHAIN, false)).arrayBuffer()
+      // Two failures, then skipped.
+      expect(up.requests(r.scope).map((q) => q.model)).toEqual(['gpt-4.1', 'claude-sonnet-4-5', 'gpt-4.1', 'claude-sonnet-4-5', 'claude-sonnet-4-5'])
+      await new Promise((done) => setTimeout(done, 1100))
+      const probe = await send(r, 'chat', CHAIN, false)
+      expect(probe.headers.get('x-gateway-route')).toMatch(/^openai:gpt-4\.1/)
+      await probe.arrayBuffer()
+      const next = await send(r, 'chat', CHAIN, false)
+      expect(next.headers.get('x-gateway-route')).toMatch(/^openai:gpt-4\.1/)
+      await next.arrayBuffer()
+      expect(up.requests(r.scope).slice(5).map((q) => [q.model, q.action])).toEqual([
+        ['gpt-4.1', 'ok'],
+        ['gpt-4.1', 'ok'],
+      ])
     } finally {
       await r.gw.close()
     }

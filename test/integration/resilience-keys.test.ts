@@ -223,6 +223,11 @@ describe('every key cooling', () => {
       expect(g.status).toBe(429)
       expect(g.headers.get('retry-after')).toMatch(/^\d+$/)
       expect(((await g.json()) as any).error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' })
+      // A streaming client too: a plain 429, nothing waited.
+      const st = await r.post('/v1/chat/completions', chat('openai:gpt-4.1', 'hi', { stream: true }))
+      expect(st.status).toBe(429)
+      expect(st.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(((await st.json()) as any).error.message).toBeTruthy()
       // Both keys were asked once; later requests did not go upstream at all.
       expect(up.requests(r.scope).map((q) => q.key).sort()).toEqual([K1, K2].sort())
     } finally {
