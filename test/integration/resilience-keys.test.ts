@@ -106,6 +106,31 @@ describe('key pool', () => {
   })
 })
 
+describe('a 429 without retry-after', () => {
+  it('cools the key for KEY_COOLDOWN_S: later requests use the other key, diagnostics say so', async () => {
+    const r = await rig(up, { KEY_COOLDOWN_S: '600' })
+    try {
+      up.script([{ key: K1, times: 1, action: { do: 'status', status: 429 } }], r.scope)
+      for (let i = 0; i < 20 && !up.requests(r.scope).some((q) => q.key === K1); i++) {
+        const res = await r.post('/v1/chat/completions', chat('openai:gpt-4.1', `conversation ${i}`))
+        expect(res.status).toBe(200)
+        await res.arrayBuffer()
+      }
+      expect(up.requests(r.scope).filter((q) => q.key === K1).map((q) => q.action)).toEqual(['status 429'])
+      const before = up.requests(r.scope).length
+      for (let i = 0; i < 10; i++) await (await r.post('/v1/chat/completions', chat('openai:gpt-4.1', `later ${i}`))).arrayBuffer()
+      expect(up.requests(r.scope).slice(before).map((q) => q.key)).toEqual(Array(10).fill(K2))
+      const keys = ((await (await r.get('/v1/diagnostics')).json()) as any).backends.find((b: any) => b.id === 'openai').keys
+      const k1 = keys.find((k: any) => k.key.endsWith(tail(K1)))
+      expect(k1).toMatchObject({ state: 'cooling', reason: expect.stringContaining('no retry-after') })
+      // About ten minutes from now, not the 30 s or so an upstream would typically ask for.
+      expect(Date.parse(k1.until) - Date.now()).toBeGreaterThan(300_000)
+    } finally {
+      await r.gw.close()
+    }
+  })
+})
+
 describe('every key retired', () => {
   it('a chain moves on to its next entry; a lone selector gets an error saying how to reactivate', async () => {
     const r = await rig(up, { CIRCUIT_FAILURES: '1000' })
