@@ -3,6 +3,7 @@ import { describe, expect, inject, it, vi } from 'vitest'
 import { createApp } from '../../src/app'
 import { buildDurableState } from '../../src/state/durable-state'
 import type { DurableBindings } from '../../src/state/durable/bindings'
+import type { GatewayState } from '../../src/state/ports'
 import { memoryState } from '../../src/state/memory-state'
 import { MemoryStore } from '../../src/state/memory-store'
 
@@ -199,7 +200,7 @@ describe('what the Durable Object round trips cost (measured, not asserted)', ()
     const scope = `workers-resilience-cost-${Math.random().toString(36).slice(2)}`
     await script(scope, [])
     const bindings = { ...base(scope), OPENAI_API_KEY: 'sk-openai-cost-8888' }
-    const run = async (state: () => ReturnType<typeof memoryState>) => {
+    const run = async (state: () => GatewayState) => {
       const app = createApp({ store: () => new MemoryStore(), state })
       const own = { ...bindings }
       const once = async () => {
@@ -221,5 +222,27 @@ describe('what the Durable Object round trips cost (measured, not asserted)', ()
         `difference ${(durableMs - (memory + memoryAgain) / 2).toFixed(2)} ms/request`,
     )
     expect((await requests(scope)).length).toBe(3 * 210)
+
+    // The calls a request makes, one at a time: the health read on its path, and the usage write after its answer.
+    const state = buildDurableState(durable)
+    const each = async (call: (i: number) => Promise<unknown>) => {
+      for (let i = 0; i < 10; i++) await call(i)
+      const start = performance.now()
+      for (let i = 0; i < 200; i++) await call(i)
+      return (performance.now() - start) / 200
+    }
+    const read = await each(() => state.health.read('openai'))
+    const client = `cost-${Math.random().toString(36).slice(2)}`
+    const record = await each((i) =>
+      state.usage.record([
+        { at: Date.now() + i, client, frontEnd: 'openai', backend: 'openai', model: 'gpt-4.1-mini', attempts: ['openai:gpt-4.1-mini'], status: 200, inputTokens: 20, outputTokens: 9, cachedInputTokens: 5, reasoningTokens: 0, totalMs: 1, costUsd: null },
+      ]),
+    )
+    const admit = await each(() => state.limits.admit(client, { rpm: 1_000_000 }, 0))
+    console.log(
+      `[resilience cost] one Durable Object call at a time inside workerd: health.read ${read.toFixed(2)} ms, ` +
+        `usage.record ${record.toFixed(2)} ms, limits.admit ${admit.toFixed(2)} ms`,
+    )
+    expect((await state.usage.totals({ client, groupBy: 'client' }))[0]).toMatchObject({ group: client, requests: 210 })
   })
 })
