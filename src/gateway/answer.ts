@@ -68,7 +68,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         onError: front.encodeStreamError,
         idleMs: rt.settings.streamIdleTimeoutMs,
         redactor,
-        ...tally.watchBytes(back, after),
+        ...tally.watchBytes(back, after, carriesUsage(front.id, x.body)),
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
@@ -116,4 +116,11 @@ async function observeJson(body: unknown, back: Protocol, after: (res: HubRespon
     return
   }
   await after(res)
+}
+
+/** OpenAI Chat streams carry usage only when the client asked for it (`stream_options.include_usage`). */
+function carriesUsage(front: Protocol['id'], body: Record<string, unknown>): boolean {
+  if (front !== 'openai-chat') return true
+  const options = body.stream_options
+  return typeof options === 'object' && options !== null && (options as { include_usage?: unknown }).include_usage === true
 }

@@ -124,8 +124,10 @@ export class ExchangeTally {
    * and for the `after` hook's accumulator when there is one), in step with the client's copy.
    * Without a context and without `after`, nothing is decoded.
    */
-  watchBytes(back: Protocol, after: ((res: HubResponse) => Promise<void>) | undefined) {
+  watchBytes(back: Protocol, after: ((res: HubResponse) => Promise<void>) | undefined, carriesUsage = true) {
     if (!this.ctx && !after) return {}
+    // A stream that cannot carry usage (OpenAI Chat without include_usage) is recorded without decoding it.
+    if (!after && !carriesUsage) return { onEnd: async () => this.end(), onFail: (err: GatewayError) => this.end(err.status) }
     const acc = after ? new ResponseAccumulator() : undefined
     const decode = chain(sseFramer(), back.streamDecoder())
     const sink = { enqueue: acc ? (e: HubStreamEvent) => (acc.add(e), this.see(e)) : this.see }
