@@ -124,7 +124,8 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
     c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
-    const ctx = executionContext(c)
+    // Node and Deno have no ExecutionContext (asking Hono for one throws, which costs a stack trace per request).
+    const ctx = fixed ? undefined : executionContext(c)
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
