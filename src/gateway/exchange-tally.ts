@@ -5,8 +5,10 @@ import type { HubStreamEvent } from '../hub/stream'
 import { nestsDeeperThan } from '../http/json-depth'
 import type { Protocol, ProtocolId } from '../protocols/types'
 import type { ClientIdentity } from '../routes/types'
-import { sseFramer } from '../sse/parse'
-import { chain } from '../streams/stage'
+import { sseFramer, type SseEvent } from '../sse/parse'
+import { chain, type Stage } from '../streams/stage'
+
+const USAGE_FRAMES: Stage<SseEvent, SseEvent> = { transform: (e, out) => void (e.data.includes('sage') && out.enqueue(e)) }
 import { finished } from './observe-stream'
 import type { Runtime } from './runtime'
 import type { ModelPrices } from '../models/model-table'
@@ -129,8 +131,12 @@ export class ExchangeTally {
     // A stream that cannot carry usage (OpenAI Chat without include_usage) is recorded without decoding it.
     if (!after && !carriesUsage) return { onEnd: async () => this.end(), onFail: (err: GatewayError) => this.end(err.status) }
     const acc = after ? new ResponseAccumulator() : undefined
-    const decode = chain(sseFramer(), back.streamDecoder())
-    const sink = { enqueue: acc ? (e: HubStreamEvent) => (acc.add(e), this.see(e)) : this.see }
+    // For usage alone, only the frames that mention it are decoded (OpenAI's last chunk, Anthropic's
+    // message_start and message_delta, Gemini's usageMetadata, Responses' completed event).
+    const frames = acc ? sseFramer() : chain(sseFramer(), USAGE_FRAMES)
+    const decode = chain(frames, back.streamDecoder())
+    // The decoder of a filtered stream may think it ended early: only the guard (onFail) says a stream broke.
+    const sink = { enqueue: acc ? (e: HubStreamEvent) => (acc.add(e), this.see(e)) : (e: HubStreamEvent) => void (e.type !== 'error' && this.see(e)) }
     let broken = false
     return {
       observe: (chunk: Uint8Array) => {
