@@ -135,7 +135,7 @@ const url = z
   .refine((s) => s === undefined || s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')
   .transform((s) => (s ? s.replace(/\/+$/, '') : undefined))
 
-const positiveInt = (fallback: number) =>
+const positiveInt = <F extends number | undefined>(fallback: F) =>
   z
     .string()
     .optional()
@@ -150,18 +150,7 @@ const positiveInt = (fallback: number) =>
     })
 
 /** A whole number > 0, or unset (no limit). */
-const optionalPositiveInt = z
-  .string()
-  .optional()
-  .transform((s, ctx) => {
-    if (s === undefined || s === '') return undefined
-    const n = Number(s)
-    if (!Number.isInteger(n) || n <= 0) {
-      ctx.addIssue({ code: 'custom', message: `must be a positive whole number, got "${s}"` })
-      return z.NEVER
-    }
-    return n
-  })
+const optionalPositiveInt = positiveInt(undefined)
 
 /** A whole number ≥ 0 (a wait that may be off). */
 function nonNegative(s: string | undefined, fallback: number, ctx: z.RefinementCtx): number {
