@@ -7,6 +7,8 @@ export interface ClientEntry {
   name: string
   key: string
   limits: ClientLimits
+  /** The client's own TOOLS_ALLOW / TOOLS_DENY (globs on tool names), over the settings'. */
+  tools?: { allow?: string[]; deny?: string[] }
 }
 
 /** Names appear in usage rows, logs and error messages: plain ones only. */
@@ -33,6 +35,8 @@ export const clientEntrySchema = z.strictObject({
   rpm: limit,
   tpm: limit,
   daily_tokens: limit,
+  tools_allow: z.array(z.string().min(1)).optional(),
+  tools_deny: z.array(z.string().min(1)).optional(),
 })
 
 /** The name a PROXY_API_KEYS key gets: `key-1` for the first, `key-2` for the second, … */
@@ -72,7 +76,7 @@ export function parseClients(proxyKeys: string[], fromFile: unknown[] | undefine
       const field = issue.path.length ? `.${issue.path.map(String).join('.')}` : ''
       throw new SettingsError(`Invalid config file clients[${i}]${field}: ${issue.message}`)
     }
-    const { name, key, rpm, tpm, daily_tokens } = parsed.data
+    const { name, key, rpm, tpm, daily_tokens, tools_allow, tools_deny } = parsed.data
     if (names.has(name))
       throw new SettingsError(
         `Invalid config file clients[${i}].name: "${name}" is used twice${/^key-\d+$/.test(name) ? ' (PROXY_API_KEYS keys are named key-1, key-2, … by position)' : ''}`,
@@ -81,7 +85,8 @@ export function parseClients(proxyKeys: string[], fromFile: unknown[] | undefine
     if (earlier) throw new SettingsError(`Invalid config file clients[${i}].key: the key of "${name}" is already the key of ${earlier}; each key names one client`)
     names.add(name)
     where.set(key, `clients[${i}] ("${name}")`)
-    out.push({ name, key, limits: limitsOf({ rpm, tpm, dailyTokens: daily_tokens }, defaults) })
+    const tools = tools_allow || tools_deny ? { allow: tools_allow, deny: tools_deny } : undefined
+    out.push({ name, key, limits: limitsOf({ rpm, tpm, dailyTokens: daily_tokens }, defaults), ...(tools ? { tools } : {}) })
   })
   return out
 }

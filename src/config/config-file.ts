@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { SettingsError } from './settings-error'
+import { commandPatternSchema, rewriteRuleSchema } from './interactive-settings'
 
 /**
  * The optional config file (YAML or JSON): `--config FILE` on Node and Deno, the
@@ -18,7 +19,13 @@ import { SettingsError } from './settings-error'
  *     "box:qwen3-coder": { context_window: 32768, max_output: 8192 }
  *     "claude-sonnet-4-5*": { input_price: 3, cached_input_price: 0.3, output_price: 15 }
  *   clients:         # named client keys with optional limits (see src/config/clients.ts)
- *     - { name: ci, key: sk-ci-…, rpm: 60, tpm: 100000, daily_tokens: 2000000 }
+ *     - { name: ci, key: sk-ci-…, rpm: 60, tpm: 100000, daily_tokens: 2000000, tools_deny: ["web_*"] }
+ *   dangerous_commands:  # more destructive-command patterns (regex on the normalised command)
+ *     - { pattern: '\bterraform\s+destroy\b', reason: destroys infrastructure }
+ *   allowed_commands:    # exemptions, checked first
+ *     - 'rm -rf (\./)?node_modules\b'
+ *   rewrites:        # content rewriting: target system|user|reply, match text or /regex/flags
+ *     - { target: reply, match: Sure!, action: replace, text: OK. }
  */
 export const configFileSchema = z.strictObject({
   settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
@@ -30,6 +37,11 @@ export const configFileSchema = z.strictObject({
   models: z.record(z.string().min(1), modelEntrySchema()).optional(),
   /** Named clients `{ name, key, rpm?, tpm?, daily_tokens? }`, each checked in settings (errors name `clients[i].field`). */
   clients: z.array(z.unknown()).optional(),
+  /** Destructive-command patterns over the built-in list, and exemptions (src/interceptors/dangerous-command-guard.ts). */
+  dangerous_commands: z.array(commandPatternSchema).optional(),
+  allowed_commands: z.array(commandPatternSchema).optional(),
+  /** Content rewriting rules (src/interceptors/rewrite-content.ts). */
+  rewrites: z.array(rewriteRuleSchema).optional(),
 })
 
 function modelEntrySchema() {

@@ -12,6 +12,7 @@ import { checkBackendName, checkSelector, checkSelectorParams, type SelectorCont
 import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
+import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
 
 export { SettingsError }
 
@@ -116,6 +117,8 @@ export interface Settings {
   routes: Map<string, string[]>
   resilience: ResilienceSettings
   models: ModelSettings
+  /** Sessions, in-chat commands and the guards on answers (src/interceptors/). */
+  interactive: InteractiveSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
@@ -204,6 +207,7 @@ function buildSchema() {
     CLIENT_RPM: optionalPositiveInt,
     CLIENT_TPM: optionalPositiveInt,
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
+    ...interactiveSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -383,6 +387,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       circuit: { failures: s.CIRCUIT_FAILURES, windowMs: s.CIRCUIT_WINDOW_S * 1000, openMs: s.CIRCUIT_OPEN_S * 1000 },
     },
     models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
+    interactive: interactiveSettings(s, config),
     logLevel: s.LOG_LEVEL,
     backends,
     warnings,

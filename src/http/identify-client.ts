@@ -24,7 +24,7 @@ function bookOf(settings: Settings): Book {
   if (!book) {
     book = {
       keys: settings.clients.map((c) => utf8Bytes(c.key)),
-      identities: settings.clients.map((c) => Object.freeze({ name: c.name, limits: Object.freeze({ ...c.limits }) })),
+      identities: settings.clients.map((c) => Object.freeze({ name: c.name, limits: Object.freeze({ ...c.limits }), ...(c.tools ? { tools: c.tools } : {}) })),
       anonymous: settings.clients.length ? undefined : Object.freeze({ name: 'anonymous', limits: Object.freeze({ ...settings.clientLimits }) }),
     }
     books.set(settings, book)

@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'authentication' // 401
   | 'permission' // 403
   | 'not_found' // 404
+  | 'conflict' // 409: the gateway stopped a repeating tool loop
   | 'request_too_large' // 413
   | 'rate_limit' // 429
   | 'api_error' // 500 and unknown upstream failures
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorKind, number> = {
   authentication: 401,
   permission: 403,
   not_found: 404,
+  conflict: 409,
   request_too_large: 413,
   rate_limit: 429,
   api_error: 500,
@@ -64,6 +66,7 @@ export function kindForStatus(status: number): ErrorKind {
   if (status === 401) return 'authentication'
   if (status === 403) return 'permission'
   if (status === 404) return 'not_found'
+  if (status === 409) return 'conflict'
   if (status === 413) return 'request_too_large'
   if (status === 429) return 'rate_limit'
   if (status === 503 || status === 529) return 'overloaded'

@@ -8,6 +8,8 @@ export interface ClientIdentity {
   /** From the config file's `clients:`, `key-N` for the N-th PROXY_API_KEYS key, or `anonymous` when no keys are set. */
   name: string
   limits: ClientLimits
+  /** Its own TOOLS_ALLOW / TOOLS_DENY from the config file, when it has them. */
+  tools?: { allow?: string[]; deny?: string[] }
 }
 
 export type GatewayEnv = {

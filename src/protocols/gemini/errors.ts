@@ -17,6 +17,7 @@ const STATUS_FOR_KIND: Record<ErrorKind, string> = {
   authentication: 'UNAUTHENTICATED',
   permission: 'PERMISSION_DENIED',
   not_found: 'NOT_FOUND',
+  conflict: 'ABORTED',
   request_too_large: 'INVALID_ARGUMENT',
   rate_limit: 'RESOURCE_EXHAUSTED',
   api_error: 'INTERNAL',
@@ -38,6 +39,7 @@ const KIND_FOR_STATUS: Record<string, ErrorKind> = {
   UNKNOWN: 'api_error',
   DATA_LOSS: 'api_error',
   UNAVAILABLE: 'overloaded',
+  ABORTED: 'conflict',
   DEADLINE_EXCEEDED: 'timeout',
   CANCELLED: 'api_error',
 }

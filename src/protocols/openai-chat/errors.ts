@@ -15,6 +15,7 @@ const WIRE: Record<ErrorKind, { type: string; code: string | null }> = {
   authentication: { type: 'invalid_request_error', code: 'invalid_api_key' },
   permission: { type: 'invalid_request_error', code: 'permission_denied' },
   not_found: { type: 'invalid_request_error', code: 'not_found' },
+  conflict: { type: 'invalid_request_error', code: 'conflict' },
   request_too_large: { type: 'invalid_request_error', code: 'request_too_large' },
   rate_limit: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   api_error: { type: 'server_error', code: null },
