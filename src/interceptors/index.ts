@@ -1,3 +1,4 @@
+import { toolRepair } from './tool-repair'
 import type { Interceptor } from './types'
 
 /**
@@ -34,6 +35,6 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // content-loop
   // redact-keys-in-prompts
   // json-repair
-  // tool-repair
+  toolRepair, // tool-repair
   // think-tags
 ]
