@@ -1,3 +1,4 @@
+import { jsonRepair } from './json-repair'
 import { toolRepair } from './tool-repair'
 import type { Interceptor } from './types'
 
@@ -34,7 +35,7 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // tool-loop-guard
   // content-loop
   // redact-keys-in-prompts
-  // json-repair
+  jsonRepair, // json-repair
   toolRepair, // tool-repair
   // think-tags
 ]
