@@ -1,4 +1,5 @@
 import { jsonRepair } from './json-repair'
+import { thinkTags } from './think-tags'
 import { toolRepair } from './tool-repair'
 import type { Interceptor } from './types'
 
@@ -37,5 +38,5 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // redact-keys-in-prompts
   jsonRepair, // json-repair
   toolRepair, // tool-repair
-  // think-tags
+  thinkTags, // think-tags
 ]
