@@ -46,7 +46,7 @@ export const sessionCommands: Interceptor = {
       }
       return
     }
-    const ctx: CommandContext = { rt: turn.rt, session: turn.session, prefix, clientModel: turn.model }
+    const ctx: CommandContext = { rt: turn.rt, session: turn.session, prefix }
     const outcome = runCommand(ctx, cut.match)
     if (cut.only) {
       turn.reply(outcome.reply)

@@ -8,8 +8,6 @@ export interface CommandContext {
   readonly session: Session
   /** The prefix commands start with in this session (`!/` unless `command-prefix` is set), for replies. */
   readonly prefix: string
-  /** The model the client named in this request. */
-  readonly clientModel: string
 }
 
 export interface Command {

@@ -109,7 +109,8 @@ const remove: Command = {
     const [name] = routeOf(ctx, cmd.name, argsOf(cmd, ['name'], ['name']).name!)
     delete ctx.session.data.routes![name]
     ctx.session.touch()
-    return `Route ${name} deleted.`
+    const still = ctx.session.data.settings?.model === name ? ` The session model still names it: ${ctx.prefix}model() unsets it.` : ''
+    return `Route ${name} deleted.${still}`
   },
 }
 

@@ -17,10 +17,10 @@ export function commandRuntime(env: Record<string, string> = {}, config: ConfigF
 }
 
 /** Runs one command line against a session, as session-commands would. */
-export function run(text: string, data: SessionData = {}, o: { rt?: Runtime; prefix?: string; clientModel?: string } = {}) {
+export function run(text: string, data: SessionData = {}, o: { rt?: Runtime; prefix?: string } = {}) {
   const session = fakeSession(data)
   const prefix = o.prefix ?? '!/'
-  const ctx: CommandContext = { rt: o.rt ?? commandRuntime(), session, prefix, clientModel: o.clientModel ?? 'gpt-4.1' }
+  const ctx: CommandContext = { rt: o.rt ?? commandRuntime(), session, prefix }
   const match = findCommand(text, prefix)
   if (!match) throw new Error(`no command in ${text}`)
   return { ...runCommand(ctx, match), data: session.data, touched: session.touched }

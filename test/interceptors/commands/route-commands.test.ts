@@ -78,6 +78,8 @@ describe('failover route commands', () => {
     run('!/delete-failover-route(a)', data)
     expect(Object.keys(data.routes!)).toEqual(['b'])
     expect(run('!/delete-failover-route(name=a)', data).reply).toContain('no failover route "a"')
+    const named = { settings: { model: 'b' }, routes: { b: { policy: 'km' as const, elements: [] } } }
+    expect(run('!/delete-failover-route(name=b)', named).reply).toBe('Route b deleted. The session model still names it: !/model() unsets it.')
   })
 })
 
