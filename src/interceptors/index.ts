@@ -1,3 +1,5 @@
+import { sessionCommands } from './session-commands'
+import { sessionOverrides } from './session-overrides'
 import type { Interceptor } from './types'
 
 /**
@@ -25,8 +27,8 @@ import type { Interceptor } from './types'
  * test under test/interceptors/, a row in the README's table.
  */
 export const INTERCEPTORS: readonly Interceptor[] = [
-  // session-commands
-  // session-overrides
+  sessionCommands, // session-commands
+  sessionOverrides, // session-overrides
   // rewrite-content
   // tool-access
   // dangerous-command-guard
