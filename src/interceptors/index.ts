@@ -1,3 +1,6 @@
+import { dangerousCommandGuard } from './dangerous-command-guard'
+import { toolAccess } from './tool-access'
+import { toolLoopGuard } from './tool-loop-guard'
 import type { Interceptor } from './types'
 
 /**
@@ -28,9 +31,9 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // session-commands
   // session-overrides
   // rewrite-content
-  // tool-access
-  // dangerous-command-guard
-  // tool-loop-guard
+  toolAccess, // tool-access
+  dangerousCommandGuard, // dangerous-command-guard
+  toolLoopGuard, // tool-loop-guard
   // content-loop
   // redact-keys-in-prompts
   // json-repair
