@@ -87,15 +87,19 @@ export interface RequestTurn extends TurnBase {
   modelVia?: string
   /** Applied to the request on every attempt, over selector parameters (session overrides). */
   overrides: Overrides
-  /** Answer the client with this assistant text, in its protocol and stream mode; no upstream call. Later interceptors still run. */
+  /** Answer the client with this assistant text, in its protocol and stream mode; no upstream call. The interceptors after this one do not run. */
   reply(text: string): void
   /** The reply given so far, if any. */
   readonly replied: string | undefined
 }
 
 export interface AnswerTurn extends TurnBase {
-  /** The request as the back end got it (decoded: answer watches always have it). */
+  /** The request as the back end got it, decoded on first use: check the flags below first, they cost nothing. */
   readonly request: HubRequest
+  /** The request declares at least one tool (read from the client's body, without decoding it). */
+  readonly declaresTools: boolean
+  /** The client asked for a JSON answer (response_format, text.format, responseMimeType/responseSchema, output_format). */
+  readonly wantsJson: boolean
   /** `backend:model` of the attempt that answered. */
   readonly route: string
   /** The answer is a stream (a finished answer is watched as the events it would have streamed). */

@@ -78,6 +78,8 @@ export function answerTurn(request: HubRequest, o: { rt?: Runtime; session?: Ses
     client: { name: 'anonymous', limits: {} },
     session,
     request,
+    declaresTools: Boolean(request.tools?.length),
+    wantsJson: request.responseFormat !== undefined && request.responseFormat.type !== 'text',
     route: 'openai:gpt-4.1',
     stream: o.stream ?? true,
     on: (name) => {
