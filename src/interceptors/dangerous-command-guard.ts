@@ -72,8 +72,9 @@ export const dangerousCommandGuard: Interceptor = {
   },
 
   answer(turn: AnswerTurn) {
+    if (!turn.declaresTools || !turn.on(NAME)) return undefined
     const tools = turn.request.tools
-    if (!tools?.length || !turn.on(NAME)) return undefined
+    if (!tools?.length) return undefined
     const shell = new Set<string>()
     for (const t of tools) if (isShellTool(t)) shell.add(t.name)
     if (!shell.size) return undefined

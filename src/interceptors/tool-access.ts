@@ -60,7 +60,7 @@ export const toolAccess: Interceptor = {
   },
 
   answer(turn: AnswerTurn) {
-    const l = listsOf(turn)
+    const l = turn.declaresTools ? listsOf(turn) : undefined
     if (!l) return undefined
     return blockingWatch({
       hold: (s) => isDenied(s.name, l),

@@ -71,12 +71,13 @@ describe('tool access: the answer', () => {
     { type: 'tool_call_delta', index, argumentsDelta: '{}' },
     { type: 'tool_call_end', index },
   ]
-  it('has no watch without globs', () => {
-    expect(toolAccess.answer!(answerTurn(hubRequest()))).toBeUndefined()
+  it('has no watch without globs or without declared tools', () => {
+    expect(toolAccess.answer!(answerTurn(hubRequest({ tools: [{ name: 'Read', parameters: {} }] })))).toBeUndefined()
+    expect(toolAccess.answer!(answerTurn(hubRequest(), { rt: fakeRuntime({ TOOLS_DENY: 'Bash' }).rt }))).toBeUndefined() // no tools declared
   })
   it('blocks a call to a denied tool like a dangerous command, delivers the others', () => {
     const { rt, logs } = fakeRuntime({ TOOLS_DENY: 'Bash' })
-    const w = toolAccess.answer!(answerTurn(hubRequest(), { rt }))!
+    const w = toolAccess.answer!(answerTurn(hubRequest({ tools: [{ name: 'Read', parameters: {} }] }), { rt }))!
     const out = runWatch(w, [{ type: 'start', id: 'x', model: 'm' }, ...events('Bash'), ...events('Read', 1), { type: 'finish', reason: 'tool_calls' }])
     expect(out.filter((e) => e.type === 'tool_call_start').map((e) => [(e as { index: number }).index, (e as { name: string }).name])).toEqual([[0, 'Read']])
     const text = out.find((e) => e.type === 'text_delta') as { text: string }
@@ -86,7 +87,7 @@ describe('tool access: the answer', () => {
   })
   it('turns the finish into stop when the only call was denied', () => {
     const { rt } = fakeRuntime({ TOOLS_ALLOW: 'Read' })
-    const w = toolAccess.answer!(answerTurn(hubRequest(), { rt }))!
+    const w = toolAccess.answer!(answerTurn(hubRequest({ tools: [{ name: 'Read', parameters: {} }] }), { rt }))!
     const out = runWatch(w, [{ type: 'start', id: 'x', model: 'm' }, ...events('Bash'), { type: 'finish', reason: 'tool_calls' }])
     expect(out.map((e) => e.type)).toEqual(['start', 'text_delta', 'finish'])
     expect(out.at(-1)).toEqual({ type: 'finish', reason: 'stop' })
