@@ -102,19 +102,27 @@ export function commandPolicy(d: { extra: CommandPattern[]; exempt: CommandPatte
   }
 }
 
+const whole = (re: RegExp, s: string) => {
+  const m = re.exec(s)
+  return m !== null && m.index === 0 && m[0].length === s.length
+}
+
 /**
  * Why this command must not run, or undefined. Exemptions are checked first:
- * one that matches the whole line passes it all, one that matches a simple
- * command passes that command. Configured patterns match the whole line (its
- * simple commands joined with ` ; `) and each simple command.
+ * one that matches a simple command (or, for a command fed by a pipe, `a | b`)
+ * passes that command; one that matches the whole line from end to end passes
+ * it all (so `rm -rf node_modules` exempts neither `… && rm -rf src` nor a
+ * line that merely contains it). Configured patterns match each simple
+ * command and the whole line (its simple commands joined with ` ; `).
  */
 export function judgeCommand(cmd: { text: string; commands: SimpleCommand[] }, policy: CommandPolicy): Verdict | undefined {
   const line = cmd.commands.map((c) => c.text).join(' ; ')
-  if (policy.exempt.some((re) => re.test(line) || re.test(cmd.text))) return undefined
+  if (policy.exempt.some((re) => whole(re, line) || whole(re, cmd.text.trim()))) return undefined
   const squashed = cmd.text.replace(/\s+/g, '')
   for (const rule of DESTRUCTIVE_RULES) if (rule.line?.test(squashed)) return { command: cmd.text.trim(), reason: rule.reason }
   for (const c of cmd.commands) {
-    if (policy.exempt.some((re) => re.test(c.text))) continue
+    const piped = c.pipedFrom && `${c.pipedFrom.text} | ${c.text}`
+    if (policy.exempt.some((re) => re.test(c.text) || (piped !== undefined && re.test(piped)))) continue
     for (const rule of DESTRUCTIVE_RULES) if (rule.test?.(c)) return { command: c.text, reason: rule.reason }
     for (const p of policy.extra) if (p.re.test(c.text)) return { command: c.text, reason: p.reason }
   }
