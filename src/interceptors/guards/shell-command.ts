@@ -73,7 +73,8 @@ export function commandOfCall(args: string, custom: boolean): { text: string; co
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined
   const o = value as Record<string, unknown>
   const action = o.action && typeof o.action === 'object' ? (o.action as Record<string, unknown>) : undefined
-  for (const v of [o.command, o.cmd, action?.command]) {
+  // `input`: a free-form tool (Codex's `exec`) offered to a provider without them, as a function with one string argument.
+  for (const v of [o.command, o.cmd, action?.command, o.input]) {
     if (typeof v === 'string' && v.trim()) return { text: cleanText(v), commands: parseCommandLine(v) }
     if (Array.isArray(v) && v.length && v.every((x) => typeof x === 'string')) {
       const argv = v as string[]

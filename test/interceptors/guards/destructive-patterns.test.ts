@@ -80,6 +80,7 @@ describe('commands in tool-call arguments', () => {
     expect(verdict({ cmd: 'git reset --hard', yield_time_ms: 1000 })).toBeDefined() // Codex exec_command
     expect(verdict({ action: { type: 'exec', command: ['rm', '-rf', 'x'] } })).toBeDefined() // local_shell
     expect(verdict('git reset --hard', true)).toBeDefined() // a free-form tool's raw input
+    expect(verdict({ input: 'git reset --hard' })).toBeDefined() // the same, offered as a function with one string argument
     expect(verdict('{"command": "git reset --hard"')).toBeDefined() // unparseable JSON: judged as text
   })
   it('lets harmless ones through', () => {
