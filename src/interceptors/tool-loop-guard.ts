@@ -26,7 +26,7 @@ interface LoopState {
 const RESULT_MARKER: Record<ProtocolId, string> = {
   'openai-chat': 'tool_call_id',
   anthropic: 'tool_result',
-  'openai-responses': '_output',
+  'openai-responses': 'call_output', // function_call_output, custom_tool_call_output (not max_output_tokens)
   gemini: 'functionResponse',
 }
 

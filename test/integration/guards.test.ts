@@ -177,3 +177,29 @@ describe('tool-loop guard through the SDKs', () => {
       expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain('tool-call loop')
     })
 })
+
+describe('tool access through the SDKs', () => {
+  it('TOOLS_DENY: the denied tool never reaches the upstream (OpenAI SDK → anthropic, Anthropic SDK → anthropic)', async () => {
+    const u = await startFakeUpstream()
+    const g = await setup({ upstreamUrl: u.url, start: (env) => startGateway(env, '127.0.0.1', 0) }, { TOOLS_DENY: 'Bash,mcp__*' })
+    try {
+      const weather = { type: 'object' as const, properties: { city: { type: 'string' } } }
+      await g.openai.chat.completions.create({
+        model: 'anthropic:claude-test',
+        tools: [OPENAI_BASH, { type: 'function', function: { name: 'get_weather', parameters: weather } }, { type: 'function', function: { name: 'mcp__x__y', parameters: weather } }],
+        messages: [{ role: 'user', content: 'Please run `git status`' }],
+      })
+      await g.anthropic.messages.create({
+        model: 'anthropic:claude-test',
+        max_tokens: 100,
+        tools: [ANTHROPIC_BASH, { name: 'get_weather', input_schema: weather }],
+        messages: [{ role: 'user', content: 'Please run `git status`' }],
+      })
+      const log = await g.upstream()
+      expect(log.map((r) => r.body.tools.map((x: { name: string }) => x.name))).toEqual([['get_weather'], ['get_weather']])
+    } finally {
+      await g.gw.close()
+      await u.close()
+    }
+  })
+})

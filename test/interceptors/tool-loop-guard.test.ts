@@ -111,6 +111,11 @@ describe('tool-loop guard', () => {
     t.hub = () => ((decoded = true), hub())
     toolLoopGuard.request!(t)
     expect(decoded).toBe(false)
+    const r = requestTurn('openai-responses', { model: 'm', input: 'hi', max_output_tokens: 100 }, { session })
+    const rHub = r.hub
+    r.hub = () => ((decoded = true), rHub())
+    toolLoopGuard.request!(r)
+    expect(decoded).toBe(false)
     const off = fakeSession({ settings: { 'tool-loop-guard': false } })
     const turns = Array.from({ length: STOP_AT }, () => same)
     for (let i = 1; i <= STOP_AT; i++) toolLoopGuard.request!(requestTurn('openai-chat', chatHistory(turns.slice(0, i)), { session: off }))
