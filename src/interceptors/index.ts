@@ -1,5 +1,8 @@
 import { sessionCommands } from './session-commands'
 import { sessionOverrides } from './session-overrides'
+import { dangerousCommandGuard } from './dangerous-command-guard'
+import { toolAccess } from './tool-access'
+import { toolLoopGuard } from './tool-loop-guard'
 import type { Interceptor } from './types'
 
 /**
@@ -30,9 +33,9 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   sessionCommands, // session-commands
   sessionOverrides, // session-overrides
   // rewrite-content
-  // tool-access
-  // dangerous-command-guard
-  // tool-loop-guard
+  toolAccess, // tool-access
+  dangerousCommandGuard, // dangerous-command-guard
+  toolLoopGuard, // tool-loop-guard
   // content-loop
   // redact-keys-in-prompts
   // json-repair
