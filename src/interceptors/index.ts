@@ -1,6 +1,11 @@
+import { sessionCommands } from './session-commands'
+import { sessionOverrides } from './session-overrides'
+import { dangerousCommandGuard } from './dangerous-command-guard'
+import { toolAccess } from './tool-access'
+import { toolLoopGuard } from './tool-loop-guard'
 import { jsonRepair } from './json-repair'
-import { thinkTags } from './think-tags'
 import { toolRepair } from './tool-repair'
+import { thinkTags } from './think-tags'
 import type { Interceptor } from './types'
 
 /**
@@ -28,12 +33,12 @@ import type { Interceptor } from './types'
  * test under test/interceptors/, a row in the README's table.
  */
 export const INTERCEPTORS: readonly Interceptor[] = [
-  // session-commands
-  // session-overrides
+  sessionCommands, // session-commands
+  sessionOverrides, // session-overrides
   // rewrite-content
-  // tool-access
-  // dangerous-command-guard
-  // tool-loop-guard
+  toolAccess, // tool-access
+  dangerousCommandGuard, // dangerous-command-guard
+  toolLoopGuard, // tool-loop-guard
   // content-loop
   // redact-keys-in-prompts
   jsonRepair, // json-repair
