@@ -1,3 +1,4 @@
+import { redactKeysInPrompts } from './redact-keys-in-prompts'
 import type { Interceptor } from './types'
 
 /**
@@ -32,7 +33,7 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // dangerous-command-guard
   // tool-loop-guard
   // content-loop
-  // redact-keys-in-prompts
+  redactKeysInPrompts,
   // json-repair
   // tool-repair
   // think-tags
