@@ -1,3 +1,4 @@
+import { contentLoop } from './content-loop'
 import { redactKeysInPrompts } from './redact-keys-in-prompts'
 import type { Interceptor } from './types'
 
@@ -32,7 +33,7 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   // tool-access
   // dangerous-command-guard
   // tool-loop-guard
-  // content-loop
+  contentLoop,
   redactKeysInPrompts,
   // json-repair
   // tool-repair
