@@ -1,5 +1,6 @@
 import { contentLoop } from './content-loop'
 import { redactKeysInPrompts } from './redact-keys-in-prompts'
+import { rewriteContent } from './rewrite-content'
 import type { Interceptor } from './types'
 
 /**
@@ -29,7 +30,7 @@ import type { Interceptor } from './types'
 export const INTERCEPTORS: readonly Interceptor[] = [
   // session-commands
   // session-overrides
-  // rewrite-content
+  rewriteContent,
   // tool-access
   // dangerous-command-guard
   // tool-loop-guard
