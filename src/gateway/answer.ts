@@ -15,6 +15,14 @@ import { ExchangeTally } from './exchange-tally'
 import { modelInfo } from '../models/model-table'
 import { encodeEvents, translateStream } from './translate-stream'
 import { decodeUpstream } from './upstream-body'
+import { INTERCEPTORS } from '../interceptors'
+import { watchAnswer, watchResponse, type AnswerPipe } from '../interceptors/watch-answer'
+import { holdFrames } from '../interceptors/hold-frames'
+import { declaresTools, asksForJson } from '../interceptors/request-shape'
+import { switchOn } from '../interceptors/switch-value'
+import type { AnswerTurn } from '../interceptors/types'
+import type { HubRequest } from '../hub/request'
+import { chain } from '../streams/stage'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -44,7 +52,17 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   })
   const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
   for (const k in extra) headers[k] = redactor.text(extra[k]!)
-  if (c.warnings.length) headers['x-gateway-warnings'] = headerValue(redactor.text(c.warnings.join('; ')))
+  headers['x-b2bua-session-id'] = x.session.id
+  // The interceptors' watches over this answer (none: it goes as before, at no cost).
+  const noted: string[] = [...x.intercepted.warnings, ...c.warnings]
+  const pipe = watchAnswer(INTERCEPTORS, answerTurn(x, c, noted), () => {
+    x.session.save()
+    if (stream && noted.length > x.intercepted.warnings.length + c.warnings.length) rt.log.info(`${x.url.pathname}: ${redactor.text(noted.join('; '))}`)
+  })
+  const warnings = () => {
+    if (noted.length) headers['x-gateway-warnings'] = headerValue(redactor.text(noted.join('; ')))
+  }
+  warnings()
   const after =
     hooks?.after && hub
       ? async (res: HubResponse) => {
@@ -68,11 +86,20 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         onError: front.encodeStreamError,
         idleMs: rt.settings.streamIdleTimeoutMs,
         redactor,
+        rewrite: pipe && holdFrames(back.streamDecoder(), pipe, front.streamEncoder(requestOf(x, c))),
         ...tally.watchBytes(back, after, carriesUsage(front.id, x.body)),
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
     headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
+    // Watched: decoded for the watches; re-encoded only when they changed it.
+    const changed = pipe && !stream && c.json !== undefined ? watchJson(pipe, back, c.json) : undefined
+    warnings()
+    if (changed) {
+      if (after) await after(changed)
+      tally.end(upstream.status, changed.usage)
+      return new Response(redactor.text(JSON.stringify(front.encodeResponse(changed, requestOf(x, c)))), { status: upstream.status, headers })
+    }
     // A finished (non-streaming) answer was read whole and checked to be JSON; it goes on as the same bytes (secrets removed).
     if (after && c.json !== undefined) await observeJson(c.json, back, after)
     tally.json(back, c.json, upstream.status)
@@ -82,14 +109,16 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   if (stream) {
     const encode = front.streamEncoder(hub!)
     if (!c.reader) {
-      const res = decodeUpstream(back, c.json)
+      let res = decodeUpstream(back, c.json)
+      if (pipe) res = watchResponse(pipe, res) ?? res
       if (after) await after(res)
       tally.end(200, res.usage)
       return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
     const bytes = translateStream(c.reader, {
-      decode: redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
+      decode: pipe ? chain(redactedDecoder(redactor, sseFramer(), back.streamDecoder()), pipe) : redactedDecoder(redactor, sseFramer(), back.streamDecoder()),
+      abandon: pipe?.cutShort,
       encode,
       redactor,
       observe: tally.observe(acc),
@@ -99,7 +128,11 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
     return new Response(reframe(bytes), { headers })
   }
 
-  const decoded = decodeUpstream(back, c.json)
+  let decoded = decodeUpstream(back, c.json)
+  if (pipe) {
+    decoded = watchResponse(pipe, decoded) ?? decoded
+    warnings()
+  }
   if (after) await after(decoded)
   tally.end(200, decoded.usage)
   headers['content-type'] = 'application/json'
@@ -123,4 +156,40 @@ function carriesUsage(front: Protocol['id'], body: Record<string, unknown>): boo
   if (front !== 'openai-chat') return true
   const options = body.stream_options
   return typeof options === 'object' && options !== null && (options as { include_usage?: unknown }).include_usage === true
+}
+
+/** The request as this attempt sent it, decoded once when a watch or an encoder needs it. */
+function requestOf(x: Exchange, c: Committed): HubRequest {
+  return (c.hub ??= x.intercepted.hub ?? x.front.decodeRequest(x.body, x.hints))
+}
+
+function answerTurn(x: Exchange, c: Committed, warnings: string[]): AnswerTurn {
+  const { rt, front } = x
+  return {
+    rt,
+    front,
+    client: x.exchange.client,
+    session: x.session,
+    get request() {
+      return requestOf(x, c)
+    },
+    declaresTools: declaresTools(front.id, x.body),
+    wantsJson: asksForJson(front.id, x.body),
+    route: `${c.route.backend.id}:${c.route.model}`,
+    stream: c.stream,
+    on: (name) => switchOn(rt.settings, x.session.data, name),
+    warn: (m) => void warnings.push(m),
+  }
+}
+
+/** A passed-through JSON answer through the watches: the changed answer, or undefined (unchanged, or not decodable). */
+function watchJson(pipe: AnswerPipe, back: Protocol, body: unknown): HubResponse | undefined {
+  let res: HubResponse
+  try {
+    if (nestsDeeperThan(body)) return undefined
+    res = back.decodeResponse(body)
+  } catch {
+    return undefined
+  }
+  return watchResponse(pipe, res)
 }

@@ -3,7 +3,6 @@ import { headerValue } from '../http/header-value'
 import { logValue } from '../log'
 import { applyReports, circuitAllows, circuitOf } from '../resilience/health-book'
 import { NO_KEY, pickKey } from '../resilience/key-pool'
-import { sessionKey } from '../resilience/session-key'
 import { isThinkingSignatureError } from '../resilience/foreign-thinking'
 import type { Route, RoutePlan } from '../routing/resolve-model'
 import type { BackendHealth, HealthReport } from '../state/ports'
@@ -48,8 +47,8 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
   const tries = x.tries
   let plan = firstPlan
   let waited = 0
-  let session: string | undefined
-  const sessionOf = () => (session ??= sessionKey(x.req.headers, x.body, ctl.client))
+  // Each session sticks to one key of a pool (rendezvous hashing on the gateway's session id).
+  const sessionOf = () => x.session.id
 
   for (;;) {
     const health = new Map<string, Promise<BackendHealth>>()
@@ -93,7 +92,7 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
         // A probe that got through, or a model with failures on record: its circuit closes.
         if (gate === 'probe' || circuitOf(record, route.model)) ctl.defer(rt.state.health.report(b.id, [{ type: 'success', model: route.model }], policy.circuit))
         logExchange(x, route, outcome.committed.upstream.status, tries)
-        const keyNote = pick.hint ? `; key=${pick.hint}` : ''
+        const keyNote = (pick.hint ? `; key=${pick.hint}` : '') + (x.intercepted.modelVia && route.via !== 'force' ? `; via=${x.intercepted.modelVia}` : '')
         return answer(x, outcome.committed, options, {
           'x-gateway-route': headerValue(`${label}${keyNote}`),
           'x-gateway-attempts': headerValue(`${tries.length}; ${tries.join(', ')}`),

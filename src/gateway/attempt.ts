@@ -20,6 +20,8 @@ import type { ExchangeHooks } from './generate'
 import type { Runtime } from './runtime'
 import { readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
 import { shownUrl } from './whose-fault'
+import type { OpenSession } from '../sessions/open-session'
+import type { RequestOutcome } from '../interceptors/run-request'
 
 /** What stays the same over every attempt of one request. */
 export interface Exchange {
@@ -43,6 +45,10 @@ export interface Exchange {
   admitted: number
   /** `backend:model=status` of every attempt so far. */
   tries: string[]
+  /** The session the request belongs to. */
+  session: OpenSession
+  /** What the request interceptors decided: overrides over selector parameters, a changed request. */
+  intercepted: RequestOutcome
 }
 
 /** An attempt whose answer has started well: the client gets it, and nothing is retried from here. */
@@ -85,13 +91,18 @@ const failed = (error: GatewayError, kind: FailureKind, status?: number, retryAf
 export async function attempt(x: Exchange, route: Route, key: string | undefined, keyHint: string, decoded?: HubRequest): Promise<AttemptOutcome> {
   const { front, rt, body, hooks } = x
   const back = PROTOCOLS[route.backend.protocol]
-  // Selector parameters (`?temperature=0.2`) change the request, so it is re-encoded rather than passed through.
-  const sameProtocol = back.id === front.id && !route.overrides
+  const { changed, overrides } = x.intercepted
+  // Selector parameters (`?temperature=0.2`), session overrides and a request an interceptor changed
+  // are encoded anew rather than passed through.
+  const sameProtocol = back.id === front.id && !route.overrides && !changed && !hasAny(overrides)
   // Translating, or a front end that works on the conversation (Responses state): decode and validate in full.
   // A pass-through body is checked as far as routing needs; its own upstream validates the rest.
-  let hub = !sameProtocol || hooks ? (decoded ?? front.decodeRequest(body, x.hints)) : undefined
+  // (The interceptors' request is copied: an attempt's changes stay its own.)
+  const given = decoded ?? (x.intercepted.hub ? { ...x.intercepted.hub } : undefined)
+  let hub = !sameProtocol || hooks ? (given ?? front.decodeRequest(body, x.hints)) : undefined
   const allowed = hooks?.before && hub ? await hooks.before(hub, body, route) : { passThrough: true }
   if (route.overrides && hub) Object.assign(hub, route.overrides)
+  if (hub && hasAny(overrides)) Object.assign(hub, overrides)
   const passThrough = sameProtocol && allowed.passThrough
   const stream = hub?.stream ?? x.envelope.stream
 
@@ -211,4 +222,9 @@ const quiet = (ms: number) => new GatewayError('timeout', `The upstream sent its
 function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   const template = route.backend.pathTemplate
   return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
+}
+
+const hasAny = (o: object) => {
+  for (const _ in o) return true
+  return false
 }

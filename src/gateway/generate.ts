@@ -3,7 +3,12 @@ import type { HubRequest } from '../hub/request'
 import type { HubResponse } from '../hub/response'
 import { readJson } from '../http/read-body'
 import type { Protocol, RequestHints } from '../protocols/types'
-import { planRoutes, type Route } from '../routing/resolve-model'
+import { planRoutes, type Route, type RoutePlan } from '../routing/resolve-model'
+import type { BackendHealth } from '../state/ports'
+import { openSession } from '../sessions/open-session'
+import { runRequestInterceptors } from '../interceptors/run-request'
+import { INTERCEPTORS } from '../interceptors'
+import { gatewayReply } from './gateway-reply'
 import type { Runtime } from './runtime'
 import type { Exchange } from './attempt'
 import { runAttempts } from './attempt-loop'
@@ -57,11 +62,30 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
   const started = Date.now()
   const { body, text } = await readJson(req, rt.settings.maxBodyBytes)
   const envelope = front.envelope(body, options.hints)
-  const plan = await planRoutes(envelope.model, rt)
-  // The first entry's health is read while the client's limits are checked: one state round trip's wait, not two.
-  const firstHealth = rt.state.health.read(plan.first.backend.id)
-  firstHealth.catch(() => {})
-  const admitted = await admitClient(rt, call.client, undefined, text)
+  // The client's limits are checked while the session is read, and the route the client's own model
+  // takes is planned (and its first entry's health read) meanwhile: one state round trip's wait, not three.
+  const admitting = admitClient(rt, call.client, undefined, text)
+  if (admitting instanceof Promise) admitting.catch(() => {})
+  const planned = planFor(envelope.model, rt)
+  const session = await openSession(rt, front.id, req.headers, body, call.client.name, call.defer)
+  const intercepted = await runRequestInterceptors(INTERCEPTORS, {
+    rt,
+    front,
+    client: call.client,
+    session,
+    headers: req.headers,
+    body,
+    text,
+    hints: options.hints,
+    model: envelope.model,
+  })
+  session.save()
+  if (intercepted.reply !== undefined) {
+    await admitting
+    return gatewayReply(front, intercepted.hub ?? front.decodeRequest(body, options.hints), intercepted, envelope, session.id, options)
+  }
+  const { plan, firstHealth } = intercepted.model === envelope.model ? await planned.then(unwrap) : await planFor(intercepted.model, rt).then(unwrap)
+  const admitted = await admitting
   const x: Exchange = {
     req,
     url: new URL(req.url),
@@ -77,6 +101,8 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     exchange: { client: call.client, defer: call.defer },
     admitted,
     tries: [],
+    session,
+    intercepted,
   }
   // A streaming client that must wait for a retry gets its answer begun, with keep-alive comments.
   // (Gemini's JSON-array streaming has no comments: it waits silently.)
@@ -106,6 +132,25 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     (err: unknown) => early!.fail(err instanceof GatewayError ? err : new GatewayError('api_error', 'Internal gateway error.')),
   )
   return early.response
+}
+
+type Planned = { plan: RoutePlan; firstHealth: Promise<BackendHealth> } | { error: unknown }
+
+/** The routes a model selector takes, and its first entry's health being read; a failure is kept to be thrown when it is the one used. */
+function planFor(model: string, rt: Runtime): Promise<Planned> {
+  return planRoutes(model, rt).then(
+    (plan) => {
+      const firstHealth = rt.state.health.read(plan.first.backend.id)
+      firstHealth.catch(() => {})
+      return { plan, firstHealth }
+    },
+    (error: unknown) => ({ error }),
+  )
+}
+
+function unwrap(p: Planned): { plan: RoutePlan; firstHealth: Promise<BackendHealth> } {
+  if ('error' in p) throw p.error
+  return p
 }
 
 /** An exchange that ended before any answer began, for the usage ledger: the last entry tried. */

@@ -5,6 +5,7 @@ import { utf8 } from '../sse/frame'
 import { IdleTimer } from '../streams/idle-timer'
 import type { ByteReader } from '../upstream/transport'
 import { SseWatch } from './sse-watch'
+import type { FrameRewriter } from '../interceptors/hold-frames'
 
 export interface GuardOptions {
   /** The stream's protocol (the client's and the upstream's). */
@@ -24,6 +25,11 @@ export interface GuardOptions {
    * chunk whose tail may start a secret keeps that tail until the next one.
    */
   redactor?: Redactor
+  /**
+   * Interceptors watching the stream (src/interceptors/hold-frames.ts): what the client gets of each
+   * chunk. Without it, the client gets the upstream's bytes as they come.
+   */
+  rewrite?: FrameRewriter
 }
 
 /**
@@ -58,7 +64,8 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     closed = true
     idle?.stop()
     release()
-    if (!watch.atBoundary) controller.enqueue(utf8('\n\n'))
+    // (Rewritten bytes always end at a frame's end: a frame is held until whole.)
+    if (!o.rewrite && !watch.atBoundary) controller.enqueue(utf8('\n\n'))
     const frame = o.onError(err)
     controller.enqueue(o.redactor ? o.redactor.bytes(frame) : frame)
     controller.close()
@@ -69,6 +76,13 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     if (closed) return
     const broken = watch.complete ? undefined : (watch.finish() ?? new GatewayError('bad_gateway', TRUNCATED))
     if (broken) return fail(broken)
+    const tail = o.rewrite?.end()
+    if (tail?.length) send(tail)
+    return settle()
+  }
+  /** The stream is complete (the upstream's end, or an interceptor's): what is held goes, then the close. */
+  const settle = (): void | Promise<void> => {
+    if (closed) return
     closed = true
     idle?.stop()
     release()
@@ -98,6 +112,18 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
           return fail(bad.error)
         }
         o.observe?.(value)
+        const rw = o.rewrite
+        if (rw) {
+          const out = rw.push(value)
+          if (rw.over) {
+            // An interceptor ended the answer: the client has its end, the upstream is let go.
+            if (out?.length) send(out)
+            reader.cancel().catch(() => {})
+            return settle()
+          }
+          if (!out?.length || !send(out)) return pull()
+          return
+        }
         // All of it held back: the client still waits for something, so read on (a pull that
         // enqueues nothing is not called again).
         if (!send(value)) return pull()

@@ -17,6 +17,8 @@ export interface TranslateOptions {
   onEnd?: () => Promise<void>
   /** STREAM_IDLE_TIMEOUT_MS: an upstream that sends nothing for this long ends the stream with a timeout error. */
   idleMs?: number
+  /** Whether an interceptor ended the answer before the upstream did: the rest of the upstream is then let go, not read out. */
+  abandon?: () => boolean
   /** Removes the gateway's secrets from the client's text (held back where a chunk may end inside one). */
   redactor?: Redactor
 }
@@ -70,7 +72,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     // After a clean finish the upstream has (almost) nothing left: read it out, so the connection goes
     // back to the pool; cancelling would abort the request and close the connection.
     // (The idle timer keeps watching the drain: an upstream that lingers after its last event is let go.)
-    if (failed) {
+    if (failed || o.abandon?.()) {
       idle?.stop()
       reader.cancel().catch(() => {})
     } else if (idle) {
