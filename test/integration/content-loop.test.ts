@@ -44,9 +44,10 @@ async function gateway(extra: Record<string, string> = {}) {
   }
 }
 
-/** The last stream the upstream served was cut short by the gateway. */
-function upstreamLetGo() {
+/** The last stream the upstream served was closed by the gateway before its end (it would otherwise run to the cap). */
+async function upstreamLetGo() {
   const s = up.streams.at(-1)!
+  await s.done
   expect(s.closedEarly).toBe(true)
   expect(s.pieces).toBeLessThan(4000)
 }
@@ -66,7 +67,7 @@ describe('content-loop end to end', () => {
     }
     expect(text).toBe(CUT)
     expect(finish).toBe('stop')
-    upstreamLetGo()
+    await upstreamLetGo()
   })
 
   it('Anthropic SDK, streaming (translated): the same, stop_reason end_turn', async () => {
@@ -74,7 +75,7 @@ describe('content-loop end to end', () => {
     const message = await c.anthropic.messages.stream({ model: MODEL, max_tokens: 4000, messages: [{ role: 'user', content: ask }] }).finalMessage()
     expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: CUT })])
     expect(message.stop_reason).toBe('end_turn')
-    upstreamLetGo()
+    await upstreamLetGo()
   })
 
   it('Gemini SDK, streaming (translated): the same, finishReason STOP', async () => {
@@ -87,7 +88,7 @@ describe('content-loop end to end', () => {
     }
     expect(text).toBe(CUT)
     expect(finish).toBe('STOP')
-    upstreamLetGo()
+    await upstreamLetGo()
   })
 
   it('finished answers: OpenAI SDK (pass-through) and Anthropic SDK (translated) get the cut text with the upstream usage', async () => {

@@ -6,12 +6,13 @@ import type { AddressInfo } from 'node:net'
  * loop: a streamed answer repeats `text` in pieces of `piece` characters until
  * the client goes away (at most `cap` pieces, then a normal finish), so a test
  * can see whether the gateway let go of the upstream; a finished answer is
- * `text` repeated `repeats` times.
+ * `text` repeated `repeats` times. A stream's `done` settles when its
+ * connection closes (the client let go, or the stream ended at the cap).
  */
 export interface LoopingUpstream {
   url: string
   /** Per request, in order: how many pieces were written, and whether the client closed before the end. */
-  streams: Array<{ pieces: number; closedEarly: boolean }>
+  streams: Array<{ pieces: number; closedEarly: boolean; done: Promise<void> }>
   close(): Promise<void>
 }
 
@@ -47,10 +48,15 @@ export async function startLoopingUpstream(o: { text: string; piece?: number; ca
   })
 
   async function loop(res: ServerResponse, usage: boolean) {
-    const record = { pieces: 0, closedEarly: false }
-    streams.push(record)
     let closed = false
-    res.on('close', () => (closed = true))
+    let settle!: () => void
+    const record = { pieces: 0, closedEarly: false, done: new Promise<void>((resolve) => (settle = resolve)) }
+    streams.push(record)
+    res.on('close', () => {
+      closed = true
+      record.closedEarly = record.pieces < cap && !res.writableEnded
+      settle()
+    })
     res.writeHead(200, { 'content-type': 'text/event-stream' })
     res.write(chunk({ role: 'assistant', content: '' }))
     const text = o.text
@@ -66,10 +72,7 @@ export async function startLoopingUpstream(o: { text: string; piece?: number; ca
       // one piece per turn of the event loop (and wait while the socket is full), so the client can act between pieces
       await new Promise<void>((resolve) => (ok ? setImmediate(resolve) : res.once('drain', resolve).once('close', resolve)))
     }
-    if (closed) {
-      record.closedEarly = true
-      return
-    }
+    if (closed) return
     res.write(chunk({}, 'stop'))
     if (usage) res.write(chunk({}, null, { prompt_tokens: 10, completion_tokens: record.pieces, total_tokens: 10 + record.pieces }))
     res.end('data: [DONE]\n\n')
