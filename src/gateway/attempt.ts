@@ -21,6 +21,7 @@ import type { Runtime } from './runtime'
 import { readPassThroughBody, readUpstreamJson, upstreamError } from './upstream-body'
 import { shownUrl } from './whose-fault'
 import type { OpenSession } from '../sessions/open-session'
+import { hubWithGatewayIds, withGatewayIds } from '../sessions/own-session-ids'
 import type { RequestOutcome } from '../interceptors/run-request'
 
 /** What stays the same over every attempt of one request. */
@@ -116,7 +117,8 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   const ctx = { model: route.model, quirks: route.backend.quirks, warn }
   if (passThrough) {
     // Nothing the hub does not model is lost; and a body that goes on unchanged is not serialised again.
-    let sent = dropForeignThinkingFromBody(back.id, body, warn) ?? body
+    let sent = withGatewayIds(body, x.session.id) ?? body
+    sent = dropForeignThinkingFromBody(back.id, sent, warn) ?? sent
     if (x.dropSigned) sent = dropSignedThinkingFromBody(back.id, sent, warn) ?? sent
     sent = applyTokenFloorToBody(back.id, sent, info, floor, warn) ?? sent
     // Only a body long enough to come near the window is decoded to estimate it.
@@ -126,7 +128,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
     const adapted = back.adaptPassThrough?.(renamed, ctx)
     upstreamBody = adapted ? JSON.stringify(adapted) : sameModel && sent === body ? x.text : JSON.stringify(renamed)
   } else {
-    hub = dropForeignThinking(hub!, route.backend.protocol, warn)
+    hub = dropForeignThinking(hubWithGatewayIds(hub!, x.session.id), route.backend.protocol, warn)
     if (x.dropSigned) hub = dropSignedThinking(hub, warn)
     hub = applyTokenFloor(hub, info, floor, warn)
     tooLong = checkContextWindow(hub, route.backend, route.model, info)

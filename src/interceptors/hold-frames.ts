@@ -93,6 +93,7 @@ export function holdFrames(decode: Stage<SseEvent, HubStreamEvent>, pipe: Answer
 
   let decoded: HubStreamEvent[] = []
   const events: Emit<HubStreamEvent> = { enqueue: (e) => void decoded.push(e) }
+  // Some decoders (Chat Completions, Responses) take their output in start(), not in each transform().
   decode.start?.(events)
   let sse: SseEvent | undefined
   const sseSink: Emit<SseEvent> = { enqueue: (e) => void (sse = e) }

@@ -1,6 +1,11 @@
+import { sessionCommands } from './session-commands'
+import { sessionOverrides } from './session-overrides'
+import { rewriteContent } from './rewrite-content'
+import { dangerousCommandGuard } from './dangerous-command-guard'
+import { toolAccess } from './tool-access'
+import { toolLoopGuard } from './tool-loop-guard'
 import { contentLoop } from './content-loop'
 import { redactKeysInPrompts } from './redact-keys-in-prompts'
-import { rewriteContent } from './rewrite-content'
 import type { Interceptor } from './types'
 
 /**
@@ -28,14 +33,14 @@ import type { Interceptor } from './types'
  * test under test/interceptors/, a row in the README's table.
  */
 export const INTERCEPTORS: readonly Interceptor[] = [
-  // session-commands
-  // session-overrides
-  rewriteContent,
-  // tool-access
-  // dangerous-command-guard
-  // tool-loop-guard
-  contentLoop,
-  redactKeysInPrompts,
+  sessionCommands, // session-commands
+  sessionOverrides, // session-overrides
+  rewriteContent, // rewrite-content
+  toolAccess, // tool-access
+  dangerousCommandGuard, // dangerous-command-guard
+  toolLoopGuard, // tool-loop-guard
+  contentLoop, // content-loop
+  redactKeysInPrompts, // redact-keys-in-prompts
   // json-repair
   // tool-repair
   // think-tags

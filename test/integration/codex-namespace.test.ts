@@ -127,7 +127,8 @@ describe('newest Codex to an OpenAI Responses back end', () => {
       expect(res.status).toBe('completed')
       const [req] = await t.upstream()
       expect(req.path).toBe('/v1/responses')
-      expect(req.body).toEqual({ ...b, model: 'gpt-5.5', stream: true })
+      // All of it as Codex sent it, but its session id (prompt_cache_key): the upstream gets the gateway's.
+      expect(req.body).toEqual({ ...b, model: 'gpt-5.5', stream: true, prompt_cache_key: expect.stringMatching(/^s_[0-9a-f]{16}$/) })
     }))
 })
 

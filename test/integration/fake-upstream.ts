@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net'
  * - tools are offered and the last user text mentions "weather" → a call to the
  *   first tool with {"city":"Paris"} (two calls, Paris and Rome, when it says "two cities");
  * - a tool named `exec` is offered (Codex's shell) and the last user text asks to run
- *   a command in backquotes → a call of `exec` with {"input": <the command>};
+ *   a command in backquotes → a call of `exec` with {"input": <the command>} (one per
+ *   backquoted command); likewise a tool named `Bash` (Claude Code's) with {"command": …};
  * - otherwise → `Hello from <protocol>!` in several chunks.
  * Usage is fixed: 20 prompt tokens (5 of them cached), 9 output tokens.
  * A model named `fail-midstream` sends two chunks and then drops the connection;
@@ -53,11 +54,16 @@ function textOf(content: any): string {
 
 type Wire = 'openai' | 'anthropic' | 'gemini' | 'responses'
 
-/** Codex's shell, offered as a function with one `input` argument: run the backquoted command the user asked for. */
+/**
+ * A shell call for each backquoted command the user asked to run: Codex's `exec` (offered as a function with one
+ * `input` argument) or Claude Code's `Bash` (`{command, description}`).
+ */
 function shellCall(said: string, toolNames: string[]): Reply | undefined {
-  const command = /run[^`]*`([^`]+)`/i.exec(said)?.[1]
-  if (!command || !toolNames.includes('exec')) return undefined
-  return { kind: 'tools', calls: [{ name: 'exec', args: { input: command.trim() } }] }
+  if (!/run[^`]*`/i.test(said)) return undefined
+  const commands = [...said.slice(said.search(/run/i)).matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim())
+  if (toolNames.includes('exec')) return { kind: 'tools', calls: commands.map((c) => ({ name: 'exec', args: { input: c } })) }
+  if (toolNames.includes('Bash')) return { kind: 'tools', calls: commands.map((c) => ({ name: 'Bash', args: { command: c, description: 'Run it' } })) }
+  return undefined
 }
 
 function decideGemini(body: any): Reply {

@@ -117,7 +117,10 @@ describe('Codex CLI', () => {
       await res.text()
       const [req] = await t.upstream()
       expect(req.path).toBe('/v1/responses')
-      expect(req.body).toEqual({ ...captured.body, model: 'gpt-5.5' })
+      // Codex's prompt_cache_key is its session id: the upstream gets the gateway's (stable per session, so caching still works).
+      const session = res.headers.get('x-b2bua-session-id')
+      expect(session).toMatch(/^s_[0-9a-f]{16}$/)
+      expect(req.body).toEqual({ ...captured.body, model: 'gpt-5.5', prompt_cache_key: session })
     } finally {
       await t.gw.close()
     }

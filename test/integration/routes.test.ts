@@ -146,7 +146,10 @@ describe('real clients', () => {
         await res.text()
         const [req] = await t.upstream()
         expect(req.path).toBe('/v1/messages?beta=true')
-        expect(req.body).toEqual(captured.body)
+        // Everything as Claude Code sent it, but its own session id: the upstream sees the gateway's.
+        const session = res.headers.get('x-b2bua-session-id')
+        expect(session).toMatch(/^s_[0-9a-f]{16}$/)
+        expect(req.body).toEqual({ ...captured.body, metadata: { ...captured.body.metadata, user_id: session } })
         expect(req.headers['anthropic-beta']).toBe(captured.headers['anthropic-beta'])
         expect(req.headers['anthropic-version']).toBe(captured.headers['anthropic-version'])
         expect(req.headers['x-api-key']).toBe(UPSTREAM_KEYS.anthropic)
