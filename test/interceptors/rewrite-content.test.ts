@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { parseConfigFile } from '../../src/config/config-file'
 import type { RewriteRule } from '../../src/config/interactive-settings'
 import { responseToEvents } from '../../src/hub/response-events'
 import type { HubStreamEvent } from '../../src/hub/stream'
@@ -206,5 +207,23 @@ describe('rewrite-content: replies', () => {
   it('a stream cut before its finish releases what is held (end)', () => {
     const out = reply([rule('reply', 'replace', 'Foobar', 'Baz')], [{ type: 'start', id: 'r', model: 'm' }, { type: 'text_delta', text: 'ends in Foo' }])
     expect(textOf(out)).toBe('ends in Foo')
+  })
+})
+
+describe('rewrite-content: the README example', () => {
+  it('loads from YAML and does what the README says', () => {
+    const config = parseConfigFile(`rewrites:
+  - { target: system, match: "/^/", action: prepend, text: "Answer in British English. " }
+  - { target: user, match: "colour", action: replace, text: "color" }
+  - { target: reply, match: "/sk-[A-Za-z0-9]{20,}/g", action: replace, text: "[key]" }
+  - { target: reply, match: "/^/", action: append, text: "\\n\\n(via the gateway)" }
+`)
+    const rt = fakeRuntime({}, config).rt
+    const turn = requestTurn('openai-chat', chat([{ role: 'user', content: 'which colour?' }]), { rt })
+    rewriteContent.request!(turn)
+    expect(turn.hub().system).toEqual([{ type: 'text', text: 'Answer in British English. ' }])
+    expect(turn.hub().messages[0]!.content).toEqual([{ type: 'text', text: 'which color?' }])
+    const w = rewriteContent.answer!(answerTurn(hubRequest(), { rt }))!
+    expect(textOf(runWatch(w, stream('use sk-abcdefghij', 'klmnopqrstuv now')))).toBe('use [key] now\n\n(via the gateway)')
   })
 })
