@@ -6,6 +6,9 @@ import { toolAccess } from './tool-access'
 import { toolLoopGuard } from './tool-loop-guard'
 import { contentLoop } from './content-loop'
 import { redactKeysInPrompts } from './redact-keys-in-prompts'
+import { jsonRepair } from './json-repair'
+import { toolRepair } from './tool-repair'
+import { thinkTags } from './think-tags'
 import type { Interceptor } from './types'
 
 /**
@@ -41,7 +44,7 @@ export const INTERCEPTORS: readonly Interceptor[] = [
   toolLoopGuard, // tool-loop-guard
   contentLoop, // content-loop
   redactKeysInPrompts, // redact-keys-in-prompts
-  // json-repair
-  // tool-repair
-  // think-tags
+  jsonRepair, // json-repair
+  toolRepair, // tool-repair
+  thinkTags, // think-tags
 ]
