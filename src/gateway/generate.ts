@@ -68,6 +68,7 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
   if (admitting instanceof Promise) admitting.catch(() => {})
   const planned = planFor(envelope.model, rt)
   const session = await openSession(rt, front.id, req.headers, body, call.client.name, call.defer)
+  // What the interceptors changed in the session is kept even when one of them refuses the request.
   const intercepted = await runRequestInterceptors(INTERCEPTORS, {
     rt,
     front,
@@ -78,8 +79,7 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     text,
     hints: options.hints,
     model: envelope.model,
-  })
-  session.save()
+  }).finally(() => session.save())
   if (intercepted.reply !== undefined) {
     await admitting
     return gatewayReply(front, intercepted.hub ?? front.decodeRequest(body, options.hints), intercepted, envelope, session.id, options)

@@ -1,8 +1,11 @@
 import { sessionCommands } from './session-commands'
 import { sessionOverrides } from './session-overrides'
+import { rewriteContent } from './rewrite-content'
 import { dangerousCommandGuard } from './dangerous-command-guard'
 import { toolAccess } from './tool-access'
 import { toolLoopGuard } from './tool-loop-guard'
+import { contentLoop } from './content-loop'
+import { redactKeysInPrompts } from './redact-keys-in-prompts'
 import { jsonRepair } from './json-repair'
 import { toolRepair } from './tool-repair'
 import { thinkTags } from './think-tags'
@@ -35,12 +38,12 @@ import type { Interceptor } from './types'
 export const INTERCEPTORS: readonly Interceptor[] = [
   sessionCommands, // session-commands
   sessionOverrides, // session-overrides
-  // rewrite-content
+  rewriteContent, // rewrite-content
   toolAccess, // tool-access
   dangerousCommandGuard, // dangerous-command-guard
   toolLoopGuard, // tool-loop-guard
-  // content-loop
-  // redact-keys-in-prompts
+  contentLoop, // content-loop
+  redactKeysInPrompts, // redact-keys-in-prompts
   jsonRepair, // json-repair
   toolRepair, // tool-repair
   thinkTags, // think-tags

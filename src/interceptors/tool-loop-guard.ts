@@ -33,6 +33,19 @@ const RESULT_MARKER: Record<ProtocolId, string> = {
 const resultText = (r: ToolResultPart) =>
   typeof r.content === 'string' ? r.content : r.content.map((p) => (p.type === 'text' ? p.text : JSON.stringify(p.source))).join('\n')
 
+/**
+ * Whether the messages after the assistant's calls carry text a person wrote: a text part beside or after the
+ * tool results, other than the reminders Claude Code attaches to them (`<system-reminder>`).
+ */
+function humanSpoke(messages: HubMessage[], after: number): boolean {
+  for (let i = after + 1; i < messages.length; i++) {
+    const m = messages[i]!
+    if (m.role !== 'user') continue
+    for (const p of m.content) if (p.type === 'text' && p.text.trim() && !p.text.trimStart().startsWith('<system-reminder>')) return true
+  }
+  return false
+}
+
 export function steeringText(name: string, count: number): string {
   return (
     `[gateway] You have made the same tool call (${name} with the same arguments) ${count} times in a row and got the same result every time. ` +
@@ -47,7 +60,9 @@ export function steeringText(name: string, count: number): string {
  * come STEER_AT times in a row in a session, the request that goes upstream
  * gets a steering text after the results; the next identical turn is refused
  * with a 409 (`conflict`). A history sent again unchanged is not counted again;
- * one where the user added to the newest turn starts the count over.
+ * one where the user wrote after the results (or otherwise added to the newest
+ * turn) starts the count over. That needs nothing saved by the refused request:
+ * the session is not saved when a request interceptor throws.
  */
 export const toolLoopGuard: Interceptor = {
   name: NAME,
@@ -74,6 +89,14 @@ export const toolLoopGuard: Interceptor = {
     const sig = hashText(calls.map((c) => `${c.name}\u0000${canonicalJson(c.arguments)}\u0000${resultText(results.get(c.id)!)}`).join('\u0001'))
     const tail = hashText(JSON.stringify(messages.slice(a + 1)))
     let state = turn.session.data[NAME] as LoopState | undefined
+    if (humanSpoke(messages, a)) {
+      // The user wrote after the results (say, after a 409): a human step, not a repeat; count from here.
+      if (state?.ids !== ids || state.count !== 0) {
+        turn.session.data[NAME] = { sig, count: 0, ids, tail } satisfies LoopState
+        turn.session.touch()
+      }
+      return
+    }
     if (state && state.ids === ids) {
       if (state.tail !== tail) {
         // The same turn, with something the user added: they stepped in; count from here.

@@ -169,6 +169,29 @@ export class Redactor {
     return this.scanText(s, false)
   }
 
+  /** Whether `s` holds a whole secret in any of its forms (a chunk that only ends in a secret's start does not). */
+  has(s: string): boolean {
+    if (!this.active || s === '') return false
+    return (this.text$.find(s, true)?.length ?? 0) > 0
+  }
+
+  /**
+   * `s` with every whole secret (any form) replaced by `marker`, and how many
+   * were; `s` itself when there are none. Unlike `text`, a trailing start of a
+   * secret is left as it is (`s` is whole, not a chunk of a stream).
+   */
+  replace(s: string, marker: string): { text: string; count: number } {
+    const regions = this.active && s !== '' ? this.text$.find(s, true) : undefined
+    if (!regions || regions.length === 0) return { text: s, count: 0 }
+    let out = ''
+    let last = 0
+    for (const [a, z] of regions) {
+      out += s.slice(last, a) + marker
+      last = z
+    }
+    return { text: out + s.slice(last), count: regions.length }
+  }
+
   /** A whole body, redacted (the same array when it holds no secret). */
   bytes(b: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer>
   bytes(b: Uint8Array): Uint8Array

@@ -1,3 +1,4 @@
+import { clientSessionHeaders } from '../sessions/identify-session'
 import type { Backend } from '../config/settings'
 import type { Redactor } from '../security/redactor'
 
@@ -6,8 +7,8 @@ const NEVER_FORWARD = new Set([
   'host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade',
   'proxy-authorization', 'proxy-connection', 'authorization', 'x-api-key', 'x-goog-api-key', 'api-key',
   'cookie', 'accept-encoding', 'forwarded', 'x-real-ip', 'true-client-ip', 'cdn-loop', 'expect',
-  // The client's own session id (src/sessions/identify-session.ts): the gateway's session is its own business.
-  'x-session-id', 'session_id',
+  // The client's own session ids (src/sessions/identify-session.ts): the gateway's session is its own business.
+  ...clientSessionHeaders,
 ])
 const NEVER_FORWARD_PREFIX = ['cf-', 'x-forwarded-']
 

@@ -95,7 +95,7 @@ describe('dangerous-command guard through the SDKs', () => {
         })
       }
 
-  it('after 3 blocked calls the session is stopped, without upstream calls, until !/set(dangerous-command-guard=…)', async () => {
+  it('after 3 blocked calls the session is stopped, without upstream calls, until !/set(dangerous-command-guard=…) lifts it', async () => {
     const session = newSession()
     for (let i = 0; i < 3; i++) {
       const got = await viaOpenAI('openai:gpt-test', `Please run \`git push --force origin b${i}\``, false, session)
@@ -107,6 +107,11 @@ describe('dangerous-command guard through the SDKs', () => {
     expect(stopped.text).toContain('stopped this session')
     expect(stopped.text).toContain('!/set(dangerous-command-guard=true)')
     expect((await t.upstream()).length).toBe(before)
+    // The user answers with !/set (handled by the commands interceptor), and the session goes on.
+    const set = await viaOpenAI('openai:gpt-test', '!/set(dangerous-command-guard=true)', false, session)
+    expect(set.calls).toEqual([])
+    expect((await viaAnthropic('anthropic:claude-test', 'Please run `ls`', false, session)).calls).toEqual([{ name: 'Bash', command: 'ls' }])
+    expect((await viaOpenAI('openai:gpt-test', 'Please run `git reset --hard`', true, session)).text).toContain('[gateway] Blocked')
     // Another session is not affected.
     expect((await viaOpenAI('openai:gpt-test', 'Please run `ls`', false, newSession())).calls).toEqual([{ name: 'Bash', command: 'ls' }])
   })
@@ -154,6 +159,15 @@ describe('tool-loop guard through the SDKs', () => {
       expect((err as { status: number }).status).toBe(409)
       expect((err as { error: any }).error).toMatchObject({ type: 'error', error: { message: expect.stringContaining('tool-call loop') } })
       expect((await t.upstream()).length).toBe(seen + 1)
+      // The user writes after the results: the conversation goes on (the session was not saved by the refused request).
+      const history = anthropicHistory(8)
+      const newest = history.at(-1)! as { content: Anthropic.ContentBlockParam[] }
+      newest.content.push({ type: 'text', text: 'Stop running the tests; read the failing one first.' })
+      const params = { model: 'anthropic:claude-test', max_tokens: 256, tools: [ANTHROPIC_BASH], messages: history }
+      const opts = { headers: { 'x-session-id': session } }
+      const goOn = stream ? await t.anthropic.messages.stream(params, opts).finalMessage() : await t.anthropic.messages.create(params, opts)
+      expect(goOn.stop_reason).toBe('end_turn')
+      expect((await t.upstream()).length).toBe(seen + 2)
     })
 
   for (const stream of [false, true])

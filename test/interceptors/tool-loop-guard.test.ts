@@ -83,6 +83,46 @@ describe('tool-loop guard', () => {
     expect(t.wasChanged).toBe(false)
   })
 
+  it('lets the user go on after a 409 even though the refused request saved nothing (a thrown request is not saved)', () => {
+    const session = fakeSession()
+    const turns = Array.from({ length: STOP_AT }, () => same)
+    for (let i = 1; i < STOP_AT; i++) toolLoopGuard.request!(requestTurn('openai-chat', chatHistory(turns.slice(0, i)), { session }))
+    const saved = structuredClone(session.data)
+    expect(() => toolLoopGuard.request!(requestTurn('openai-chat', chatHistory(turns), { session }))).toThrow(GatewayError)
+    session.data = structuredClone(saved) // what the store still holds
+    expect(() => toolLoopGuard.request!(requestTurn('openai-chat', chatHistory(turns), { session }))).toThrow(GatewayError)
+    session.data = structuredClone(saved)
+    const t = requestTurn('openai-chat', chatHistory(turns, [{ role: 'user', content: 'look at the failing test first' }]), { session })
+    expect(() => toolLoopGuard.request!(t)).not.toThrow()
+    expect(session.data['tool-loop-guard']).toMatchObject({ count: 0 })
+  })
+
+  it("does not take Claude Code's system reminders beside the results for the user", () => {
+    const session = fakeSession()
+    const body = (n: number) => ({
+      model: 'claude',
+      max_tokens: 100,
+      messages: [
+        { role: 'user', content: 'go' },
+        ...Array.from({ length: n }, (_, i) => [
+          { role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: 'npm test' } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: `toolu_${i}`, content: 'FAIL' },
+              { type: 'text', text: '<system-reminder>\nThe TodoWrite tool has not been used recently.\n</system-reminder>' },
+            ],
+          },
+        ]).flat(),
+      ],
+    })
+    for (let n = 1; n < STEER_AT; n++) toolLoopGuard.request!(requestTurn('anthropic', body(n), { session }))
+    expect(session.data['tool-loop-guard']).toMatchObject({ count: STEER_AT - 1 })
+    const t = requestTurn('anthropic', body(STEER_AT), { session })
+    toolLoopGuard.request!(t)
+    expect(t.wasChanged).toBe(true)
+  })
+
   it('reads Anthropic histories (tool_use / tool_result) the same way', () => {
     const session = fakeSession()
     const body = (n: number) => ({

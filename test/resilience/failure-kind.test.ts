@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { GatewayError } from '../../src/hub/errors'
 import { failureKind, retryAfterMs } from '../../src/resilience/failure-kind'
-import { sessionKey } from '../../src/resilience/session-key'
 
 const err = (message: string, kind: ConstructorParameters<typeof GatewayError>[0] = 'invalid_request') => new GatewayError(kind, message)
 
@@ -26,18 +25,5 @@ describe('failure kinds', () => {
     expect(retryAfterMs(new Headers({ 'retry-after-ms': '1500', 'retry-after': '2' }), now)).toBe(1500)
     expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeUndefined()
     expect(retryAfterMs(new Headers(), now)).toBeUndefined()
-  })
-})
-
-describe('session keys', () => {
-  it('prefers what the client sends, else the first message', () => {
-    expect(sessionKey(new Headers({ 'x-session-id': 'abc' }), {}, 'c')).toBe('h:abc')
-    expect(sessionKey(new Headers(), { prompt_cache_key: 'p1' }, 'c')).toBe('p:p1')
-    expect(sessionKey(new Headers(), { metadata: { user_id: 'user_x_account__session_42' } }, 'c')).toBe('u:42')
-    const a = sessionKey(new Headers(), { messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: '1' }] }, 'c')
-    const b = sessionKey(new Headers(), { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '2' }, { role: 'user', content: 'more' }] }, 'c')
-    expect(a).toBe(b)
-    expect(sessionKey(new Headers(), { messages: [{ role: 'user', content: 'other' }] }, 'c')).not.toBe(a)
-    expect(sessionKey(new Headers(), { messages: [{ role: 'user', content: 'hi' }] }, 'd')).not.toBe(a)
   })
 })
