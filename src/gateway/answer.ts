@@ -20,7 +20,10 @@ import { watchAnswer, watchResponse, type AnswerPipe } from '../interceptors/wat
 import { holdFrames } from '../interceptors/hold-frames'
 import { declaresTools, asksForJson } from '../interceptors/request-shape'
 import { switchOn } from '../interceptors/switch-value'
-import type { AnswerTurn } from '../interceptors/types'
+import type { AnswerTurn, Session } from '../interceptors/types'
+import type { SwitchName } from '../config/interactive-settings'
+import type { Runtime } from './runtime'
+import type { ClientIdentity } from '../routes/types'
 import type { HubRequest } from '../hub/request'
 import { chain } from '../streams/stage'
 
@@ -54,10 +57,11 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   for (const k in extra) headers[k] = redactor.text(extra[k]!)
   headers['x-b2bua-session-id'] = x.session.id
   // The interceptors' watches over this answer (none: it goes as before, at no cost).
-  const noted: string[] = [...x.intercepted.warnings, ...c.warnings]
-  const pipe = watchAnswer(INTERCEPTORS, answerTurn(x, c, noted), () => {
+  const given = x.intercepted.warnings.length + c.warnings.length
+  const noted: string[] = given ? [...x.intercepted.warnings, ...c.warnings] : []
+  const pipe = watchAnswer(INTERCEPTORS, new Turn(x, c, noted), () => {
     x.session.save()
-    if (stream && noted.length > x.intercepted.warnings.length + c.warnings.length) rt.log.info(`${x.url.pathname}: ${redactor.text(noted.join('; '))}`)
+    if (stream && noted.length > given) rt.log.info(`${x.url.pathname}: ${redactor.text(noted.join('; '))}`)
   })
   const warnings = () => {
     if (noted.length) headers['x-gateway-warnings'] = headerValue(redactor.text(noted.join('; ')))
@@ -163,22 +167,41 @@ function requestOf(x: Exchange, c: Committed): HubRequest {
   return (c.hub ??= x.intercepted.hub ?? x.front.decodeRequest(x.body, x.hints))
 }
 
-function answerTurn(x: Exchange, c: Committed, warnings: string[]): AnswerTurn {
-  const { rt, front } = x
-  return {
-    rt,
-    front,
-    client: x.exchange.client,
-    session: x.session,
-    get request() {
-      return requestOf(x, c)
-    },
-    declaresTools: declaresTools(front.id, x.body),
-    wantsJson: asksForJson(front.id, x.body),
-    route: `${c.route.backend.id}:${c.route.model}`,
-    stream: c.stream,
-    on: (name) => switchOn(rt.settings, x.session.data, name),
-    warn: (m) => void warnings.push(m),
+/** What the answer watches see of the exchange; built for every answer, so nothing is computed until asked. */
+class Turn implements AnswerTurn {
+  readonly rt: Runtime
+  readonly front: Protocol
+  readonly client: ClientIdentity
+  readonly session: Session
+  readonly stream: boolean
+  constructor(
+    private readonly x: Exchange,
+    private readonly c: Committed,
+    private readonly warnings: string[],
+  ) {
+    this.rt = x.rt
+    this.front = x.front
+    this.client = x.exchange.client
+    this.session = x.session
+    this.stream = c.stream
+  }
+  get request(): HubRequest {
+    return requestOf(this.x, this.c)
+  }
+  get declaresTools(): boolean {
+    return declaresTools(this.front.id, this.x.body)
+  }
+  get wantsJson(): boolean {
+    return asksForJson(this.front.id, this.x.body)
+  }
+  get route(): string {
+    return `${this.c.route.backend.id}:${this.c.route.model}`
+  }
+  on(name: SwitchName): boolean {
+    return switchOn(this.rt.settings, this.session.data, name)
+  }
+  warn(message: string): void {
+    this.warnings.push(message)
   }
 }
 

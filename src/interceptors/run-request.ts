@@ -5,6 +5,7 @@ import type { Overrides } from '../routing/selector-params'
 import type { Runtime } from '../gateway/runtime'
 import { switchOn } from './switch-value'
 import type { Interceptor, RequestTurn, Session } from './types'
+import type { SwitchName } from '../config/interactive-settings'
 
 /** What the request interceptors decided. */
 export interface RequestOutcome {
@@ -34,36 +35,61 @@ export interface RequestInput {
   model: string
 }
 
+/** One request's turn through the list: plain fields and prototype methods, nothing allocated per call. */
+class Turn implements RequestTurn {
+  readonly rt: Runtime
+  readonly front: Protocol
+  readonly client: ClientIdentity
+  readonly session: Session
+  readonly headers: Headers
+  readonly body: Record<string, unknown>
+  readonly text: string
+  model: string
+  modelVia?: string
+  overrides: Overrides = {}
+  decoded?: HubRequest
+  wasChanged = false
+  replied: string | undefined = undefined
+  warnings: string[] = []
+  private readonly hints?: RequestHints
+
+  constructor(i: RequestInput) {
+    this.rt = i.rt
+    this.front = i.front
+    this.client = i.client
+    this.session = i.session
+    this.headers = i.headers
+    this.body = i.body
+    this.text = i.text
+    this.hints = i.hints
+    this.model = i.model
+  }
+
+  hub(): HubRequest {
+    return (this.decoded ??= this.front.decodeRequest(this.body, this.hints))
+  }
+  changed(): void {
+    this.wasChanged = true
+  }
+  reply(text: string): void {
+    this.replied = this.replied === undefined ? text : `${this.replied}\n\n${text}`
+  }
+  on(name: SwitchName): boolean {
+    return switchOn(this.rt.settings, this.session.data, name)
+  }
+  warn(message: string): void {
+    this.warnings.push(message)
+  }
+}
+
 /** Runs the list's request interceptors in order (first to last); stops after one replies. */
 export async function runRequestInterceptors(list: readonly Interceptor[], i: RequestInput): Promise<RequestOutcome> {
-  let hub: HubRequest | undefined
-  let changed = false
-  let replied: string | undefined
-  const warnings: string[] = []
-  const turn: RequestTurn = {
-    rt: i.rt,
-    front: i.front,
-    client: i.client,
-    session: i.session,
-    headers: i.headers,
-    body: i.body,
-    text: i.text,
-    hub: () => (hub ??= i.front.decodeRequest(i.body, i.hints)),
-    changed: () => void (changed = true),
-    model: i.model,
-    overrides: {},
-    reply: (text) => void (replied = replied === undefined ? text : `${replied}\n\n${text}`),
-    get replied() {
-      return replied
-    },
-    on: (name) => switchOn(i.rt.settings, i.session.data, name),
-    warn: (m) => void warnings.push(m),
-  }
+  const turn = new Turn(i)
   for (const interceptor of list) {
     if (!interceptor.request) continue
     const done = interceptor.request(turn)
     if (done) await done
-    if (replied !== undefined) break
+    if (turn.replied !== undefined) break
   }
-  return { model: turn.model, modelVia: turn.modelVia, overrides: turn.overrides, hub, changed, reply: replied, warnings }
+  return { model: turn.model, modelVia: turn.modelVia, overrides: turn.overrides, hub: turn.decoded, changed: turn.wasChanged, reply: turn.replied, warnings: turn.warnings }
 }

@@ -1,19 +1,20 @@
 /**
- * 64-bit FNV-1a over a string's UTF-16 code units, as 16 hex characters: the
- * same function as src/resilience/key-id.ts, computed on two 32-bit halves
- * (no BigInt per character), so hashing a long first message stays cheap.
+ * A 64-bit fingerprint of a string, as 16 hex characters: two independent
+ * 32-bit lanes (FNV-1a, and a multiply-rotate lane with another prime) over
+ * its UTF-16 code units, each a Math.imul per character, so hashing a long
+ * first message on every request stays cheap. Not cryptographic: it tells
+ * conversations apart; a session's owner check keeps clients apart.
  */
 export function hash64(s: string): string {
-  // offset basis 0xcbf29ce484222325
-  let hi = 0xcbf29ce4
-  let lo = 0x84222325
+  let a = 0x811c9dc5
+  let b = 0x9747b28c
   for (let i = 0; i < s.length; i++) {
-    lo ^= s.charCodeAt(i)
-    // h * 0x100000001b3 = h * 0x1b3 + (h << 40), modulo 2^64
-    const p = (lo >>> 0) * 0x1b3
-    const carry = Math.floor(p / 0x100000000)
-    hi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) >>> 0
-    lo = p >>> 0
+    const c = s.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x5bd1e995)
+    b = (b << 13) | (b >>> 19)
   }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0')
+  b = Math.imul(b ^ (b >>> 16), 0x85ebca6b)
+  b ^= b >>> 13
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0')
 }

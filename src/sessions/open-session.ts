@@ -4,19 +4,51 @@ import type { ProtocolId } from '../protocols/types'
 import type { SessionRecord } from '../state/ports'
 import { gatewaySessionId, identifySession } from './identify-session'
 
-/** A session as one request holds it: read once, saved (through `defer`) when something changed it. */
-export interface OpenSession extends Session {
+/**
+ * A session as one request holds it: read once, saved (through `defer`) when
+ * something changed it. Only a session with something to remember is stored:
+ * a fresh one that nothing changes costs one read and no write. A stored one is
+ * written again when it changes, and otherwise once a quarter of SESSION_TTL_S
+ * has passed, so an active session does not expire.
+ */
+export class OpenSession implements Session {
+  data: SessionData
+  private dirty = false
+  private savedAt: number | undefined
+
+  constructor(
+    readonly id: string,
+    readonly source: string,
+    private readonly owner: string,
+    record: SessionRecord | null,
+    private readonly rt: Runtime,
+    private readonly defer: (work: Promise<unknown>) => void,
+  ) {
+    this.data = (record?.data ?? {}) as SessionData
+    this.savedAt = record?.updatedAt
+  }
+
+  touch(): void {
+    this.dirty = true
+  }
+
   /** Saves it if it changed since the last save (or is due a refresh of its expiry); never throws. */
-  save(): void
+  save(): void {
+    const now = Date.now()
+    const ttlS = this.rt.settings.interactive.sessionTtlS
+    const due = this.savedAt !== undefined && now - this.savedAt > (ttlS * 1000) / 4
+    if (!this.dirty && !due) return
+    this.dirty = false
+    this.savedAt = now
+    this.defer(
+      this.rt.state.sessions.put(this.id, { owner: this.owner, data: this.data, updatedAt: now }, ttlS).catch((err: Error) => {
+        this.rt.log.error(`session ${this.id}: could not be saved (${err.message})`)
+      }),
+    )
+  }
 }
 
-/**
- * The session a request belongs to (src/sessions/identify-session.ts says how
- * it is recognised), read from the state port. Only a session with something to
- * remember is stored: a fresh one that nothing changes costs one read and no
- * write. A stored one is written again when it changes, and otherwise once a
- * quarter of SESSION_TTL_S has passed, so an active session does not expire.
- */
+/** The session a request belongs to (src/sessions/identify-session.ts says how it is recognised), read from the state port. */
 export async function openSession(
   rt: Runtime,
   front: ProtocolId,
@@ -33,28 +65,5 @@ export async function openSession(
   } catch (err) {
     rt.log.error(`session ${id}: could not be read (${(err as Error).message}); going on without its state`)
   }
-  const ttlS = rt.settings.interactive.sessionTtlS
-  let dirty = false
-  let savedAt = record?.updatedAt
-  const session: OpenSession = {
-    id,
-    source,
-    data: (record?.data ?? {}) as SessionData,
-    touch() {
-      dirty = true
-    },
-    save() {
-      const now = Date.now()
-      const due = savedAt !== undefined && now - savedAt > (ttlS * 1000) / 4
-      if (!dirty && !due) return
-      dirty = false
-      savedAt = now
-      defer(
-        rt.state.sessions.put(id, { owner, data: session.data, updatedAt: now }, ttlS).catch((err: Error) => {
-          rt.log.error(`session ${id}: could not be saved (${err.message})`)
-        }),
-      )
-    },
-  }
-  return session
+  return new OpenSession(id, source, owner, record, rt, defer)
 }

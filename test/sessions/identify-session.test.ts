@@ -7,7 +7,6 @@ import gemini1 from '../fixtures/clients/gemini/01-v1beta-models-gemini-2.5-flas
 import gemini2 from '../fixtures/clients/gemini/02-v1beta-models-gemini-2.5-flash-streamGenerateContent.json'
 import opencode1 from '../fixtures/clients/opencode-chat-completions/01-v1-chat-completions.json'
 import opencode3 from '../fixtures/clients/opencode-chat-completions/03-v1-chat-completions.json'
-import { keyId } from '../../src/resilience/key-id'
 import type { ProtocolId } from '../../src/protocols/types'
 import { hash64 } from '../../src/sessions/hash64'
 import { claudeCodeSession, clientSessionHeaders, firstUserText, gatewaySessionId, identifySession } from '../../src/sessions/identify-session'
@@ -147,9 +146,14 @@ describe('firstUserText', () => {
 })
 
 describe('gatewaySessionId and the hash', () => {
-  it('hash64 is 64-bit FNV-1a, the same as key-id', () => {
-    for (const s of ['', 'a', 'sk-test-123', 'ünïcødé ✓', 'x'.repeat(5000)]) expect('k' + hash64(s)).toBe(keyId(s))
+  it('hash64 is stable, 16 hex characters, and tells near strings apart', () => {
+    const inputs = ['', 'a', 'b', 'ab', 'ba', 'sk-test-123', 'sk-test-124', 'ünïcødé ✓', 'x'.repeat(5000), 'x'.repeat(5001)]
+    const out = inputs.map(hash64)
+    for (const h of out) expect(h).toMatch(/^[0-9a-f]{16}$/)
+    expect(new Set(out).size).toBe(inputs.length)
+    expect(inputs.map(hash64)).toEqual(out)
   })
+
 
   it('s_ and 16 hex; differs by client, by source and by key; stable', () => {
     const a = gatewaySessionId('alice', 'header', 'k1')
