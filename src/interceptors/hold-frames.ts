@@ -2,6 +2,7 @@ import type { HubStreamEvent } from '../hub/stream'
 import { sseFramer, type SseEvent } from '../sse/parse'
 import type { Emit, Stage } from '../streams/stage'
 import type { AnswerPipe } from './watch-answer'
+import { concatBytes } from '../streams/concat-bytes'
 
 /** Upstream bytes in, the client's bytes out, for a passed-through stream that interceptors watch. */
 export interface FrameRewriter {
@@ -121,7 +122,7 @@ export function holdFrames(decode: Stage<SseEvent, HubStreamEvent>, pipe: Answer
       text = ''
     }
     if (!parts.length) return undefined
-    const out = parts.length === 1 ? parts[0]! : join(parts)
+    const out = parts.length === 1 ? parts[0]! : concatBytes(parts)
     parts = []
     return out
   }
@@ -130,7 +131,7 @@ export function holdFrames(decode: Stage<SseEvent, HubStreamEvent>, pipe: Answer
     push(chunk) {
       let bytes = chunk
       if (carry) {
-        bytes = join([carry, chunk])
+        bytes = concatBytes([carry, chunk])
         carry = undefined
       }
       let start = 0
@@ -165,16 +166,4 @@ export function holdFrames(decode: Stage<SseEvent, HubStreamEvent>, pipe: Answer
       return pipe.cutShort()
     },
   }
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }

@@ -1,7 +1,8 @@
 import { GatewayError } from '../hub/errors'
 import type { HubMessage, ToolCallPart, ToolResultPart } from '../hub/request'
 import type { ProtocolId } from '../protocols/types'
-import { canonicalJson, hashText } from './guards/canonical'
+import { canonicalJson } from './guards/canonical'
+import { hash64 as hashText } from '../sessions/hash64'
 import type { Interceptor, RequestTurn } from './types'
 
 const NAME = 'tool-loop-guard'

@@ -1,3 +1,5 @@
+import { concatBytes } from '../streams/concat-bytes'
+
 /**
  * Removes the gateway's secrets (upstream keys, client keys, the admin key) by
  * value from anything that leaves the gateway: bodies, stream bytes, stream
@@ -404,13 +406,5 @@ function startsBytes(p: Uint8Array, b: Uint8Array, at: number, n: number): boole
 function join(pieces: Uint8Array[]): Uint8Array {
   if (pieces.length === 0) return new Uint8Array(0)
   if (pieces.length === 1 && pieces[0] !== MARKER_BYTES) return pieces[0]!
-  let n = 0
-  for (const p of pieces) n += p.length
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of pieces) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(pieces)
 }
