@@ -9,6 +9,7 @@ import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
 import { logLine, logValue } from './log'
+import { requestIds } from './http/request-id'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
@@ -70,6 +71,17 @@ function executionContext(c: { executionCtx: { waitUntil(p: Promise<unknown>): v
   }
 }
 
+/** Sets a header on the answer; a response with immutable headers (one fetched as it is) is copied first. */
+function withHeader(c: { res: Response }, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value)
+  } catch {
+    const res = new Response(c.res.body, c.res)
+    res.headers.set(name, value)
+    c.res = res
+  }
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
@@ -124,11 +136,14 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
     c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
+    const ids = requestIds(c.req.raw.headers)
+    c.set('ids', ids)
     // Node and Deno have no ExecutionContext (asking Hono for one throws, which costs a stack trace per request).
     const ctx = fixed ? undefined : executionContext(c)
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
+    withHeader(c, 'x-request-id', ids.requestId)
   })
 
   // An empty model list says why in a header (the body stays what the SDKs parse).

@@ -23,6 +23,7 @@ import { shownUrl } from './whose-fault'
 import type { OpenSession } from '../sessions/open-session'
 import { hubWithGatewayIds, withGatewayIds } from '../sessions/own-session-ids'
 import type { RequestOutcome } from '../interceptors/run-request'
+import type { UpstreamCallShape } from '../subscriptions/types'
 
 /** What stays the same over every attempt of one request. */
 export interface Exchange {
@@ -145,7 +146,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   if (left <= 0) return failed(new GatewayError('timeout', 'The request used up REQUEST_BUDGET_MS before an upstream answered.'), 'timeout')
   let upstream: UpstreamResponse
   try {
-    upstream = await callUpstream({
+    let call = {
       url: upstreamUrl,
       headers: upstreamHeaders({
         backend: route.backend,
@@ -156,6 +157,11 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
         clientSpeaksAnthropic: front.id === 'anthropic',
       }),
       body: upstreamBody,
+    }
+    // A subscription back end: its CLI's login signs the call (src/subscriptions/).
+    if (route.backend.auth === 'login') call = await signWithLogin(rt, route, key, call)
+    upstream = await callUpstream({
+      ...call,
       transport: rt.transport,
       timeoutMs: Math.min(rt.settings.upstreamTimeoutMs, left),
       clientSignal: x.req.signal,
@@ -166,6 +172,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   }
 
   if (!upstream.ok) {
+    if (upstream.status === 401 && route.backend.auth === 'login' && key) rt.logins?.refused(route.backend, key)
     const error = await upstreamError(upstream, back.decodeError, { backend: route.backend, method: 'POST', url: upstreamUrl }, rt.redactor)
     return failed(error, failureKind(error, upstream.status, route.backend), upstream.status, retryAfterMs(upstream.headers))
   }
@@ -224,6 +231,16 @@ const quiet = (ms: number) => new GatewayError('timeout', `The upstream sent its
 function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   const template = route.backend.pathTemplate
   return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
+}
+
+/** Signs a subscription back end's call; a runtime without CLI logins (a Worker) refuses it and says why. */
+function signWithLogin(rt: Runtime, route: Route, ref: string | undefined, call: UpstreamCallShape): Promise<UpstreamCallShape> {
+  if (!rt.logins || !ref)
+    throw new GatewayError(
+      'permission',
+      `The "${route.backend.id}" back end uses a CLI's login on this machine, which only the Node and Deno adapters can read; it is not available here.`,
+    )
+  return rt.logins.sign(route.backend, ref, call)
 }
 
 const hasAny = (o: object) => {

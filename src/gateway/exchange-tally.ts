@@ -5,6 +5,7 @@ import type { HubStreamEvent } from '../hub/stream'
 import { nestsDeeperThan } from '../http/json-depth'
 import type { Protocol, ProtocolId } from '../protocols/types'
 import type { ClientIdentity } from '../routes/types'
+import type { RequestIds } from '../http/request-id'
 import { sseFramer, type SseEvent } from '../sse/parse'
 import { chain, type Stage } from '../streams/stage'
 
@@ -18,6 +19,11 @@ import { recordExchange, type Defer } from './usage-recorder'
 export interface ExchangeContext {
   client: ClientIdentity
   defer: Defer
+  ids: RequestIds
+  /** The client asked for a stream. */
+  stream: boolean
+  /** The gateway's session id. */
+  session?: string
 }
 
 interface TallyStart {
@@ -60,6 +66,9 @@ export class ExchangeTally {
     recordExchange(this.rt, this.ctx.defer, {
       startedAt: s.startedAt,
       client: this.ctx.client,
+      ids: this.ctx.ids,
+      session: this.ctx.session,
+      stream: this.ctx.stream,
       frontEnd: s.frontEnd,
       backend: s.backend,
       model: s.model,

@@ -16,6 +16,7 @@ import { EarlyAnswer } from './early-answer'
 import { admitClient } from './admit-client'
 import { recordExchange } from './usage-recorder'
 import type { ClientIdentity } from '../routes/types'
+import type { RequestIds } from '../http/request-id'
 import { modelInfo } from '../models/model-table'
 
 export { SSE_HEADERS } from './answer'
@@ -39,6 +40,8 @@ export interface Call {
   defer: (work: Promise<unknown>) => void
   /** Who asks: a name (never the key) and its limits. */
   client: ClientIdentity
+  /** The exchange's ids (the app's middleware made them). */
+  ids: RequestIds
 }
 
 export interface GenerateOptions {
@@ -98,7 +101,7 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     hooks: options.hooks,
     started,
     deadline: started + rt.settings.resilience.requestBudgetMs,
-    exchange: { client: call.client, defer: call.defer },
+    exchange: { client: call.client, defer: call.defer, ids: call.ids, stream: envelope.stream, session: session.id },
     admitted,
     tries: [],
     session,
@@ -163,6 +166,9 @@ function recordFailure(x: Exchange, status: number): void {
   recordExchange(x.rt, x.exchange.defer, {
     startedAt: x.started,
     client: x.exchange.client,
+    ids: x.exchange.ids,
+    session: x.exchange.session,
+    stream: x.exchange.stream,
     frontEnd: x.front.id,
     backend,
     model,

@@ -6,6 +6,8 @@ import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
+import { ExchangeFeed } from '../observe/exchange-feed'
+import type { SubscriptionLogins } from '../subscriptions/types'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
@@ -24,6 +26,10 @@ export interface Runtime {
   /** Keys and circuits, client limits, usage, sessions (Durable Objects on Workers, memory or STATE_DIR files elsewhere). */
   state: GatewayState
   log: Logger
+  /** Signs calls to the subscription back ends (Node and Deno; a Worker has none). */
+  logins?: SubscriptionLogins
+  /** The latest exchanges this isolate or process served, and their live tail. */
+  feed: ExchangeFeed
   /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
   readonly redactor: Redactor
   /** Settles once the registry is loaded and start-up discovery is done. */
@@ -77,6 +83,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     store: o.store,
     state: o.state,
     log,
+    feed: new ExchangeFeed(),
     get redactor() {
       return redactor()
     },

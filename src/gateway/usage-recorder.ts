@@ -5,13 +5,21 @@ import { costUsd, type ModelPrices } from '../resilience/cost'
 import type { ClientIdentity } from '../routes/types'
 import type { UsageRecord } from '../state/ports'
 import type { Runtime } from './runtime'
+import type { RequestIds } from '../http/request-id'
+import type { TrafficRow } from '../observe/exchange-feed'
 
 /** What the request path knows once an exchange is over (a stream: once it has ended). */
 export interface ExchangeSummary {
   /** ms since epoch. */
   startedAt: number
   client: ClientIdentity
+  /** The exchange's ids; missing for a caller that is not a route. */
+  ids?: RequestIds
   session?: string
+  /** The client asked for a stream. */
+  stream?: boolean
+  /** A capture of the exchange was written. */
+  captured?: boolean
   /** The client's protocol. */
   frontEnd: ProtocolId
   /** What served it, or the last one tried. */
@@ -73,6 +81,7 @@ export function tokenDelta(s: ExchangeSummary): number {
 export function recordExchange(rt: Runtime, defer: Defer, summary: ExchangeSummary): void {
   try {
     const record = usageRecord(summary)
+    if (summary.ids) rt.feed.push(trafficRow(summary, record))
     defer(rt.state.usage.record([record]).catch((err: Error) => rt.log.error(`usage: could not record (${logValue(err?.message ?? String(err))})`)))
     const { tpm, dailyTokens } = summary.client.limits
     if (tpm === undefined && dailyTokens === undefined) return
@@ -82,4 +91,26 @@ export function recordExchange(rt: Runtime, defer: Defer, summary: ExchangeSumma
   } catch (err) {
     rt.log.error(`usage: could not record (${logValue((err as Error)?.message ?? String(err))})`)
   }
+}
+
+/** The traffic views' row of a finished exchange. */
+export function trafficRow(s: ExchangeSummary, r: UsageRecord): TrafficRow {
+  const row: TrafficRow = {
+    id: s.ids?.id ?? '',
+    requestId: s.ids?.requestId ?? '',
+    at: s.startedAt,
+    client: s.client.name,
+    frontEnd: s.frontEnd,
+    backend: s.backend,
+    model: s.model,
+    status: s.status,
+    stream: s.stream ?? false,
+    totalMs: s.totalMs,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    captured: s.captured ?? false,
+  }
+  if (s.session !== undefined) row.session = s.session
+  if (s.ttfbMs !== undefined) row.ttfbMs = s.ttfbMs
+  return row
 }

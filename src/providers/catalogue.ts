@@ -8,8 +8,11 @@ export interface ProviderEntry {
   id: string
   protocol: ProtocolId
   baseUrl: string
-  /** How the upstream key is sent. */
-  auth: 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'api-key'
+  /**
+   * How the upstream key is sent; `login`: the "keys" are a vendor CLI's credentials files, and the
+   * runtime's SubscriptionLogins signs each call (src/subscriptions/).
+   */
+  auth: 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'api-key' | 'login'
   /** Local servers run without a key; hosted ones refuse to be called without one. */
   keyRequired: boolean
   /** Models offered in the model lists when no live list is known. */

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import type { Call } from '../gateway/generate'
 import type { Runtime } from '../gateway/runtime'
 import type { ClientLimits } from '../state/ports'
+import type { RequestIds } from '../http/request-id'
 
 /** Who is asking: a name (never the key) and that client's limits. */
 export interface ClientIdentity {
@@ -19,9 +20,11 @@ export type GatewayEnv = {
     /** Runs work after the answer without delaying it (ctx.waitUntil on Workers); failures are logged. */
     defer: (work: Promise<unknown>) => void
     client: ClientIdentity
+    /** The exchange's ids (x-request-id). */
+    ids: RequestIds
   }
 }
 export type GatewayApp = Hono<GatewayEnv>
 
 /** What generate needs of a request's context. */
-export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client })
+export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client, ids: c.var.ids })

@@ -38,7 +38,7 @@ export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
   for (const [k, v] of Object.entries(o.backend.headers)) if (!h.has(k)) h.set(k, v)
 
   const key = o.key
-  if (key) {
+  if (key && o.backend.auth !== 'login') {
     if (o.backend.auth === 'bearer') h.set('authorization', `Bearer ${key}`)
     else h.set(o.backend.auth, key)
   }

@@ -1,0 +1,22 @@
+/** An exchange's ids: the gateway's own (unique; captures and traffic rows use it) and the one sent back in `x-request-id`. */
+export interface RequestIds {
+  id: string
+  /** The client's own `x-request-id` when it sent a sane one (≤128 of `[\w.:@/+=-]`), else `id`. */
+  requestId: string
+}
+
+const SANE = /^[\w.:@/+=-]{1,128}$/
+let counter = 0
+
+/** A new gateway id: time, then a counter and randomness (sortable by time within one process). */
+export function newExchangeId(now = Date.now()): string {
+  counter = (counter + 1) & 0xffff
+  const random = Math.floor(Math.random() * 0x100000000)
+  return `req_${now.toString(36)}${counter.toString(36).padStart(4, '0')}${random.toString(36).padStart(7, '0')}`
+}
+
+export function requestIds(headers: Headers): RequestIds {
+  const id = newExchangeId()
+  const given = headers.get('x-request-id')
+  return { id, requestId: given && SANE.test(given) ? given : id }
+}
