@@ -19,21 +19,26 @@ export function wantsCapture(call: Call, sessionData: { settings?: Record<string
  */
 export function startCapture(
   call: Call,
-  o: { front: ProtocolId; session: { id: string; data: { settings?: Record<string, unknown> } }; started: number; text: string; stream: boolean },
+  front: ProtocolId,
+  session: { id: string; data: { settings?: Record<string, unknown> } },
+  started: number,
+  text: string,
+  stream: boolean,
 ): ExchangeCapture | undefined {
+  // (Positional arguments: an exchange that is not captured allocates nothing here.)
   const rt = call.rt
   const sink = rt.captureSink
-  if (!sink || !wantsCapture(call, o.session.data)) return undefined
+  if (!sink || !wantsCapture(call, session.data)) return undefined
   const cap = new ExchangeCapture({
     id: call.ids.id,
     requestId: call.ids.requestId,
-    started: o.started,
-    session: o.session.id,
+    started,
+    session: session.id,
     client: call.client.name,
-    frontEnd: o.front,
-    stream: o.stream,
+    frontEnd: front,
+    stream,
     req: call.req,
-    body: o.text,
+    body: text,
     maxBytes: rt.settings.capture.maxExchangeBytes,
     sink,
     log: rt.log,

@@ -87,7 +87,7 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     hints: options.hints,
     model: envelope.model,
   }).finally(() => {
-    capture = startCapture(call, { front: front.id, session, started, text, stream: envelope.stream })
+    capture = startCapture(call, front.id, session, started, text, envelope.stream)
     return session.save()
   })
   if (intercepted.reply !== undefined) {

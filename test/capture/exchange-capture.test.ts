@@ -247,13 +247,13 @@ describe('startCapture: who is captured', () => {
 
   it('makes nothing when off or when there is nowhere to write; when on, hands its writing to defer and is found by its request', () => {
     const off = call({})
-    expect(startCapture(off.c, { front: 'openai-chat', session: session(), started: 1, text: '{}', stream: false })).toBeUndefined()
+    expect(startCapture(off.c, 'openai-chat', session(), 1, '{}', false)).toBeUndefined()
     expect(captureOf(off.c.req)).toBeUndefined()
     expect(off.deferred).toHaveLength(0)
     const noSink = call({ CAPTURE: 'on' }, {}, false)
-    expect(startCapture(noSink.c, { front: 'openai-chat', session: session(), started: 1, text: '{}', stream: false })).toBeUndefined()
+    expect(startCapture(noSink.c, 'openai-chat', session(), 1, '{}', false)).toBeUndefined()
     const on = call({}, {})
-    const cap = startCapture(on.c, { front: 'openai-chat', session: session({ capture: true }), started: 1, text: '{}', stream: false })
+    const cap = startCapture(on.c, 'openai-chat', session({ capture: true }), 1, '{}', false)
     expect(cap).toBeInstanceOf(ExchangeCapture)
     expect(captureOf(on.c.req)).toBe(cap)
     expect(on.deferred).toEqual([cap!.written])
