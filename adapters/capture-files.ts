@@ -10,6 +10,8 @@ import { concatBytes } from '../src/streams/concat-bytes'
 
 /** `capture-<start ms, 13 digits>-<4 random>.cbor`: names sort by when the file was started. */
 const FILE = /^capture-(\d{13})-[0-9a-z]{4}\.cbor$/
+/** Exchanges waiting to be written, at most (beyond, new ones are dropped and logged). */
+const MAX_BACKLOG_BYTES = 64 * 1024 * 1024
 /** How many exchanges this process remembers the place of (file, offset, length), for reading them back without a scan. */
 const INDEX_SIZE = 10_000
 
@@ -23,10 +25,14 @@ interface CaptureFile {
  * Captures as files under CAPTURE_DIR (Node and Deno): each file is a header item, then the
  * records of exchanges appended as they end (one write per exchange). A file is closed when the
  * next exchange would take it past CAPTURE_MAX_FILE_BYTES or it is older than CAPTURE_MAX_AGE_S;
- * past CAPTURE_MAX_TOTAL_BYTES the oldest files are deleted. Writes are queued one after another.
+ * past CAPTURE_MAX_TOTAL_BYTES the oldest files are deleted. One writer at a time: exchanges that end
+ * while it writes wait (up to MAX_BACKLOG_BYTES) and go out together.
  */
 export class FileCaptures implements CaptureSink, CaptureReader {
-  private queue: Promise<unknown> = Promise.resolve()
+  /** Exchanges waiting for the writer: written together, each in one piece, when the disk is slower than the traffic. */
+  private pending: Array<{ x: CapturedExchange; resolve(): void; reject(err: unknown): void }> = []
+  private pendingBytes = 0
+  private writing = false
   /** Oldest first; read from the folder on the first write or read. */
   private files?: CaptureFile[]
   private current?: CaptureFile
@@ -35,15 +41,37 @@ export class FileCaptures implements CaptureSink, CaptureReader {
 
   constructor(
     readonly dir: string,
-    private readonly limits: Pick<CaptureSettings, 'maxFileBytes' | 'maxAgeMs' | 'maxTotalBytes'>,
+    private readonly limits: Pick<CaptureSettings, 'maxFileBytes' | 'maxAgeMs' | 'maxTotalBytes'> & { maxBacklogBytes?: number },
     private readonly runtime: string,
     private readonly now: () => number = Date.now,
   ) {}
 
   write(x: CapturedExchange): Promise<void> {
-    const done = this.queue.then(() => this.append(x))
-    this.queue = done.catch(() => {})
-    return done
+    // Memory stays bounded when the disk cannot keep up: past the backlog's bound an exchange is dropped (and logged by the caller).
+    if (this.pendingBytes + x.bytes.length > (this.limits.maxBacklogBytes ?? MAX_BACKLOG_BYTES)) return Promise.reject(new Error('the capture files are behind (disk too slow); exchange dropped'))
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ x, resolve, reject })
+      this.pendingBytes += x.bytes.length
+      if (!this.writing) void this.drain()
+    })
+  }
+
+  /** One writer at a time; what waits meanwhile goes out together, in as few appends as the files allow. */
+  private async drain(): Promise<void> {
+    this.writing = true
+    while (this.pending.length) {
+      const batch = this.pending
+      this.pending = []
+      try {
+        await this.append(batch.map((b) => b.x))
+        for (const b of batch) b.resolve()
+      } catch (err) {
+        for (const b of batch) b.reject(err)
+      } finally {
+        for (const b of batch) this.pendingBytes -= b.x.bytes.length
+      }
+    }
+    this.writing = false
   }
 
   /** The files kept now, oldest first (tests, and the reader). */
@@ -70,27 +98,38 @@ export class FileCaptures implements CaptureSink, CaptureReader {
     return found
   }
 
-  private async append(x: CapturedExchange): Promise<void> {
+  /** Appends exchanges in order: each whole in one file, one append per file touched. */
+  private async append(xs: CapturedExchange[]): Promise<void> {
     const files = await this.load()
     const now = this.now()
-    let file = this.current
-    const full = file && file.size + x.bytes.length > this.limits.maxFileBytes
-    const old = file && now - file.created >= this.limits.maxAgeMs
-    let bytes = x.bytes
-    let offset = file?.size ?? 0
-    if (!file || full || old) {
-      file = { name: fileName(now, files), created: now, size: 0 }
-      const header = encodeHeader(this.runtime, now)
-      bytes = concatBytes([header, x.bytes])
-      offset = header.length
-      files.push(file)
-      this.current = file
+    let parts: Uint8Array[] = []
+    const flush = async () => {
+      if (!parts.length) return
+      const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts)
+      parts = []
+      await appendFile(join(this.dir, this.current!.name), bytes)
     }
-    await appendFile(join(this.dir, file.name), bytes)
-    file.size += bytes.length
-    this.total += bytes.length
-    this.index.set(x.id, { file: file.name, offset, length: x.bytes.length })
-    if (this.index.size > INDEX_SIZE) this.index.delete(this.index.keys().next().value!)
+    for (const x of xs) {
+      let file = this.current
+      const full = file && file.size > 0 && file.size + x.bytes.length > this.limits.maxFileBytes
+      const old = file && now - file.created >= this.limits.maxAgeMs
+      if (!file || full || old) {
+        await flush()
+        file = { name: fileName(now, files), created: now, size: 0 }
+        const header = encodeHeader(this.runtime, now)
+        parts.push(header)
+        file.size = header.length
+        this.total += header.length
+        files.push(file)
+        this.current = file
+      }
+      this.index.set(x.id, { file: file.name, offset: file.size, length: x.bytes.length })
+      if (this.index.size > INDEX_SIZE) this.index.delete(this.index.keys().next().value!)
+      parts.push(x.bytes)
+      file.size += x.bytes.length
+      this.total += x.bytes.length
+    }
+    await flush()
     await this.prune(files)
   }
 

@@ -83,6 +83,23 @@ describe('FileCaptures (CAPTURE_DIR)', () => {
     expect(kept).not.toContain('old0')
   })
 
+  it('exchanges that end while the writer is busy go out together, each whole; past the backlog bound one is dropped, not queued', async () => {
+    const dir = freshDir()
+    const sink = new FileCaptures(dir, { maxFileBytes: 5000, maxAgeMs: 3_600_000, maxTotalBytes: 1e9, maxBacklogBytes: 4000 }, 'node')
+    const writes = ['c0', 'c1', 'c2', 'c3'].map((id) => sink.write(exchange(id, 800)))
+    const over = sink.write(exchange('c4', 800)).then(
+      () => 'written',
+      (err: Error) => err.message,
+    )
+    await Promise.all(writes)
+    expect(await over).toContain('exchange dropped')
+    const all = files(dir).flatMap((n) => decodeCapture(readFileSync(join(dir, n))).records)
+    expect(all.map((r) => `${r.exchange}/${r.seq}`)).toEqual(['c0/0', 'c0/1', 'c1/0', 'c1/1', 'c2/0', 'c2/1', 'c3/0', 'c3/1'])
+    // The backlog is free again once written.
+    await sink.write(exchange('c5', 800))
+    expect((await sink.exchange({ exchange: 'c5', at: 0 }))!.map((r) => r.exchange)).toEqual(['c5', 'c5'])
+  })
+
   it('reads an exchange back: by where this process wrote it, and by scanning the files from its start time', async () => {
     const dir = freshDir()
     let now = 1_700_000_000_000
