@@ -172,6 +172,56 @@ describe('capture: a Claude Code stream translated to an OpenAI back end', () =>
   })
 })
 
+describe('capture: attempts and error answers', () => {
+  it('records one upstream request and answer per attempt, and the error answer the client got', async () => {
+    const dir = captureDir()
+    const base = upstream.baseFor('capture-attempts')
+    const gw = await startGateway(
+      {
+        CAPTURE: 'on',
+        CAPTURE_DIR: dir,
+        OPENAI_API_KEY: 'sk-up-first-key-aaaa1111,sk-up-second-key-bbbb2222',
+        OPENAI_BASE_URL: `${base}/v1`,
+        RETRY_MAX_WAIT_S: '0',
+        LOG_LEVEL: 'silent',
+        LLM_PROXY_LOCAL_DISCOVERY: '0',
+      },
+      '127.0.0.1',
+      0,
+    )
+    try {
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'openai:error-429', messages: [{ role: 'user', content: 'hi' }] }),
+      })
+      expect(res.status).toBe(429)
+      const answered = await res.text()
+      const records = await exchangeRecords(dir, res.headers.get('x-request-id')!)
+      const requests = records.filter((r) => r.leg === 'upstream-request' && r.kind === 'head')
+      expect(requests.map((r) => [r.meta.attempt, r.meta.route])).toEqual([
+        [1, 'openai:error-429'],
+        [2, 'openai:error-429'],
+      ])
+      expect(new Set(requests.map((r) => r.meta.key))).toEqual(new Set(['…1111', '…2222']))
+      const answers = records.filter((r) => r.leg === 'upstream-response').map((r) => [r.meta.attempt, r.kind, r.meta.status])
+      expect(answers).toEqual([
+        [1, 'head', 429],
+        [1, 'body', undefined],
+        [1, 'end', undefined],
+        [2, 'head', 429],
+        [2, 'body', undefined],
+        [2, 'end', undefined],
+      ])
+      expect(records.find((r) => r.leg === 'client-response' && r.kind === 'head')!.meta.status).toBe(429)
+      expect(text(concat(records.filter((r) => r.leg === 'client-response' && r.kind === 'chunk').map((r) => r.data!)))).toBe(answered)
+      expect(records.at(-1)!.meta).toMatchObject({ status: 429, attempts: ['openai:error-429', 'openai:error-429'] })
+    } finally {
+      await gw.close()
+    }
+  })
+})
+
 describe('capture: no secret ever goes in', () => {
   /** Every secret of the gateway below, and keys a client puts in its own request. */
   const KEYS = {
