@@ -4,6 +4,7 @@ import worker from '../../src/index'
 import { decodeCapture } from '../../src/capture/codec'
 import type { CaptureRecord } from '../../src/capture/format'
 import { REDACTED } from '../../src/security/redactor'
+import { R2Captures, type R2BucketLike } from '../../src/capture/r2-captures'
 
 // Wire capture inside workerd with a real R2 binding (miniflare's CAPTURE_BUCKET): a request leaves
 // an R2 object under captures/<day>/<session>/ that decodes with decodeCapture, holds the four legs
@@ -53,6 +54,13 @@ describe('capture on Workers (R2)', () => {
     expect(records.at(-1)!.meta).toMatchObject({ frontEnd: 'anthropic', backend: 'openai', status: 200, session, usage: { inputTokens: 20, outputTokens: 9 } })
     for (const key of KEYS) expect(object!.raw).not.toContain(key)
     expect(object!.raw).toContain(REDACTED)
+
+    // The reader (rt.captures on Workers) finds it again from the traffic row's id, start and session.
+    const reader = new R2Captures(env.CAPTURE_BUCKET as unknown as R2BucketLike, { flushMs: 10, maxFileBytes: 1 << 20 })
+    const at = records.at(-1)!.meta.startedAt as number
+    expect((await reader.exchange({ exchange: id, at, session }))!.map((r) => r.seq)).toEqual(records.map((r) => r.seq))
+    expect((await reader.exchange({ exchange: id, at }))!.length).toBe(records.length)
+    expect(await reader.exchange({ exchange: 'req_nothere', at, session })).toBeUndefined()
   })
 
   it('`!/set(capture=on)` through the Worker entry captures that session’s later requests', async () => {
