@@ -126,7 +126,7 @@ export class ExchangeCapture {
 
   /** What the client gets: the same status, headers and body, each chunk recorded as it goes. */
   clientResponse(res: Response): Response {
-    if (this.done) return res
+    if (this.done || res.bodyUsed || res.body?.locked) return res
     this.clientStatus = res.status
     this.add('client-response', 'head', { status: res.status, headers: headerMap(res.headers) })
     const flow = this.flow('client-response')

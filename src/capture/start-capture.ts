@@ -29,21 +29,28 @@ export function startCapture(
   const rt = call.rt
   const sink = rt.captureSink
   if (!sink || !wantsCapture(call, session.data)) return undefined
-  const cap = new ExchangeCapture({
-    id: call.ids.id,
-    requestId: call.ids.requestId,
-    started,
-    session: session.id,
-    client: call.client.name,
-    frontEnd: front,
-    stream,
-    req: call.req,
-    body: text,
-    maxBytes: rt.settings.capture.maxExchangeBytes,
-    sink,
-    log: rt.log,
-    redactor: () => rt.redactor,
-  })
+  let cap: ExchangeCapture
+  try {
+    cap = new ExchangeCapture({
+      id: call.ids.id,
+      requestId: call.ids.requestId,
+      started,
+      session: session.id,
+      client: call.client.name,
+      frontEnd: front,
+      stream,
+      req: call.req,
+      body: text,
+      maxBytes: rt.settings.capture.maxExchangeBytes,
+      sink,
+      log: rt.log,
+      redactor: () => rt.redactor,
+    })
+  } catch (err) {
+    // Capturing never breaks an answer.
+    rt.log.error(`capture: could not start (${(err as Error)?.message ?? String(err)})`)
+    return undefined
+  }
   capturing.set(call.req, cap)
   call.defer(cap.written)
   return cap
