@@ -212,6 +212,19 @@ describe('ExchangeCapture', () => {
     expect(all.find((r) => r.kind === 'error')!.meta).toMatchObject({ cancelled: true })
   })
 
+  it('a client that goes away before its answer began (its request aborted) still leaves a capture', async () => {
+    const gone = new AbortController()
+    const { cap, records } = harness({ req: new Request('http://gw.test/v1/messages', { method: 'POST', body: '{}', signal: gone.signal }) })
+    cap.upstreamFailed(cap.upstreamRequest({ url: 'https://up.test/a', headers: new Headers(), body: '{}' }, { backend: { id: 'a' }, model: 'm' }, '', true), new Error('The client closed the request.'))
+    gone.abort()
+    const all = await records()
+    expect(all.map((r) => `${r.leg}/${r.kind}`)).toEqual(['client-request/head', 'client-request/body', 'upstream-request/head', 'upstream-request/body', 'upstream-response/error', 'client-response/error', 'exchange/summary'])
+    expect(all.at(-2)!.meta).toMatchObject({ cancelled: true })
+    // What the app would wrap afterwards goes out untouched.
+    const late = new Response('x')
+    expect(cap.clientResponse(late)).toBe(late)
+  })
+
   it('a sink that fails is logged, never thrown', async () => {
     const { cap, errors } = harness({ sink: { write: () => Promise.reject(new Error('disk full')) } })
     await cap.clientResponse(new Response('ok')).text()
