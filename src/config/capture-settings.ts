@@ -28,15 +28,16 @@ export const CAPTURE_DEFAULTS = {
   flushMs: 1000,
 } as const
 
-const whole = (fallback: number, min: number) =>
+const whole = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((s, ctx) => {
       if (s === undefined || s.trim() === '') return fallback
       const n = Number(s)
-      if (!Number.isSafeInteger(n) || n < min) {
-        ctx.addIssue({ code: 'custom', message: `must be a whole number of ${min} or more, got "${s}"` })
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`
+        ctx.addIssue({ code: 'custom', message: `must be a whole number ${range}, got "${s}"` })
         return z.NEVER
       }
       return n
@@ -50,7 +51,8 @@ export function captureSchemaShape(): Record<string, z.ZodType> {
     CAPTURE_MAX_AGE_S: whole(CAPTURE_DEFAULTS.maxAgeS, 1),
     CAPTURE_MAX_TOTAL_BYTES: whole(CAPTURE_DEFAULTS.maxTotalBytes, 1024),
     CAPTURE_MAX_EXCHANGE_BYTES: whole(CAPTURE_DEFAULTS.maxExchangeBytes, 1024),
-    CAPTURE_FLUSH_MS: whole(CAPTURE_DEFAULTS.flushMs, 0),
+    // A Worker's waitUntil lasts 30 s after the answer: a batch must be written well within it.
+    CAPTURE_FLUSH_MS: whole(CAPTURE_DEFAULTS.flushMs, 0, 20_000),
   }
 }
 

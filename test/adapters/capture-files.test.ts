@@ -124,6 +124,7 @@ describe('FileCaptures (CAPTURE_DIR)', () => {
     expect(captureDir({}, loadSettings({}).capture)).toBe('captures')
     expect(() => loadSettings({ CAPTURE_MAX_FILE_BYTES: '12x' })).toThrow('Invalid setting CAPTURE_MAX_FILE_BYTES: must be a whole number of 1024 or more, got "12x"')
     expect(() => loadSettings({ CAPTURE: 'maybe' })).toThrow('Invalid setting CAPTURE: must be on or off')
+    expect(() => loadSettings({ CAPTURE_FLUSH_MS: '60000' })).toThrow('Invalid setting CAPTURE_FLUSH_MS: must be a whole number from 0 to 20000, got "60000"')
     expect(loadSettings({ CAPTURE: 'on' }).interactive.switches.capture).toBe(true)
     expect(loadSettings({}).interactive.switches.capture).toBe(false)
   })
