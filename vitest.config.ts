@@ -24,6 +24,8 @@ export default defineConfig({
               compatibilityDate: '2026-04-01',
               compatibilityFlags: ['nodejs_compat'],
               kvNamespaces: ['STATE'],
+              // Wire capture's bucket (wrangler.toml): test/workers/capture.test.ts reads what requests left in it.
+              r2Buckets: ['CAPTURE_BUCKET'],
               // The Durable Objects of wrangler.toml (src/state/durable/), SQLite-backed as there.
               durableObjects: {
                 GATEWAY_HEALTH: { className: 'BackendHealthObject', useSQLite: true },

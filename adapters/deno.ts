@@ -6,6 +6,7 @@ import { memoryState } from '../src/state/memory-state.ts'
 import { MemoryStore } from '../src/state/memory-store.ts'
 import { FileStore } from './file-store.ts'
 import { fileState, STATE_SUBDIR } from './file-state.ts'
+import { captureDir, fileCaptures } from './capture-files.ts'
 
 declare const Deno: any
 
@@ -30,7 +31,8 @@ function build() {
     const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
     // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
     const state = env.STATE_DIR ? fileState(`${env.STATE_DIR}/${STATE_SUBDIR}`) : memoryState()
-    return createApp({ env, config, store: () => store, state: () => state })
+    // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures).
+    return createApp({ env, config, store: () => store, state: () => state, capture: (_env, s) => fileCaptures(captureDir(env, s.capture), s.capture, 'deno') })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

@@ -6,11 +6,13 @@ import { createAdaptorServer } from '@hono/node-server'
 import { createApp } from '../src/app'
 import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
+import type { Settings } from '../src/config/settings'
 import { memoryState } from '../src/state/memory-state'
 import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
 import { fileState, STATE_SUBDIR } from './file-state'
 import { undiciTransport } from './undici-transport'
+import { captureDir, fileCaptures } from './capture-files'
 
 export interface NodeGateway {
   url: string
@@ -28,7 +30,9 @@ export async function startGateway(
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
   // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
   const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
-  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport() })
+  // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures), written only when something is captured.
+  const capture = (_env: Record<string, unknown>, s: Settings) => fileCaptures(captureDir(env, s.capture), s.capture, 'node')
+  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport(), capture })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

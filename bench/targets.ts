@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { baseEnv, freePort, launch, processTree, ROOT, stop } from './procs'
 import { CLIENT_KEY, UPSTREAM_KEYS } from './scenarios'
+import { list } from './args'
 
 export type TargetId = 'direct' | 'raw' | 'hono' | 'node' | 'workerd' | 'base'
 
@@ -34,7 +35,19 @@ export function gatewaySettings(upstream: string): Record<string, string> {
     ANTHROPIC_BASE_URL: upstream,
     PROXY_API_KEYS: CLIENT_KEY,
     LOG_LEVEL: 'silent',
+    ...extraSettings(),
   }
+}
+
+/** `--settings CAPTURE=on,CAPTURE_DIR=/tmp/x`: more settings for the gateway targets (measuring a feature switched on). */
+function extraSettings(): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of list('settings') ?? []) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new Error(`--settings takes NAME=value pairs, got ${pair}`)
+    out[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return out
 }
 
 const LISTENING = /listening on (http:\/\/\S+)/

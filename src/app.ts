@@ -8,8 +8,11 @@ import { GatewayError, toGatewayError } from './hub/errors'
 import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
-import { logLine, logValue } from './log'
+import { logLine, logValue, type Logger } from './log'
 import { requestIds } from './http/request-id'
+import { captureOf } from './capture/start-capture'
+import type { CaptureStore } from './capture/sink'
+import type { Settings } from './config/settings'
 import { PROTOCOLS } from './protocols'
 import type { Protocol } from './protocols/types'
 import { anthropicRoutes } from './routes/anthropic'
@@ -40,6 +43,8 @@ export interface AppOptions {
   store?: (env: Record<string, unknown>) => StateStore
   /** Keys, circuits, limits, usage and sessions (Durable Objects on Workers, memory or files elsewhere); chosen per environment. */
   state?: (env: Record<string, unknown>) => GatewayState
+  /** Where wire captures go (files on Node and Deno, R2 on Workers); chosen per environment, none: capture is unavailable. */
+  capture?: (env: Record<string, unknown>, settings: Settings, log: Logger) => CaptureStore | undefined
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -89,9 +94,10 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const transport: Transport = options.transport ?? fetchTransport
   const storeFor = options.store ?? (() => new MemoryStore())
   const stateFor = options.state ?? (() => memoryState())
+  const captureFor = (env: Record<string, unknown>) => options.capture && ((settings: Settings, log: Logger) => options.capture!(env, settings, log))
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, capture: captureFor(options.env) })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.
@@ -102,7 +108,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     if (!rt) {
       try {
         const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: LOOPBACK.test(url.hostname), capture: captureFor(env) })
       } catch (err) {
         if (err instanceof SettingsError) perEnv.set(env, err)
         throw err
@@ -144,6 +150,9 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
     withHeader(c, 'x-request-id', ids.requestId)
+    // A captured exchange: what the client gets is recorded on its way (src/capture/).
+    const capture = captureOf(c.req.raw)
+    if (capture) c.res = capture.clientResponse(c.res)
   })
 
   // An empty model list says why in a header (the body stays what the SDKs parse).

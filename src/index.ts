@@ -4,6 +4,7 @@ import { hasDurableBindings } from './state/durable/bindings'
 import { memoryState } from './state/memory-state'
 import { KvStore, type KvNamespaceLike } from './state/kv-store'
 import { MemoryStore } from './state/memory-store'
+import { r2Captures, type R2BucketLike } from './capture/r2-captures'
 
 export { BackendHealthObject } from './state/durable/health-object'
 export { ClientLimitsObject } from './state/durable/limits-object'
@@ -20,4 +21,6 @@ export { StateDirectoryObject } from './state/durable/directory-object'
 export default createApp({
   store: (env) => (env.STATE ? new KvStore(env.STATE as KvNamespaceLike) : new MemoryStore()),
   state: (env) => (hasDurableBindings(env) ? durableState(env) : memoryState()),
+  // Wire capture (README "Capture"): R2 objects, when a bucket is bound as CAPTURE_BUCKET.
+  capture: (env, settings, log) => (env.CAPTURE_BUCKET ? r2Captures(env.CAPTURE_BUCKET as R2BucketLike, settings.capture, log) : undefined),
 })

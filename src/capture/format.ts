@@ -5,8 +5,8 @@
  * items, read with cbor-x's `decodeMultiple`: first one CaptureHeader, then CaptureRecords in the order
  * they were written. Records of one exchange are written together, in `seq` order, once it is over; a
  * file holds many exchanges (of one session on R2). Nothing secret is in a record: header values that
- * carry credentials, `?key=` and every configured key found in a body are replaced by `[redacted]`
- * before anything is encoded.
+ * carry credentials, `?key=` and every configured key found in a body are replaced by `[REDACTED]`
+ * (the redactor's marker, src/security/redactor.ts) before anything is encoded.
  */
 export const CAPTURE_FORMAT = 'llm-gateway-capture'
 export const CAPTURE_VERSION = 1
@@ -30,6 +30,21 @@ export interface CaptureHeader {
  *   arrived, or one `body` for a whole answer; `end` or `error` with a message).
  * - `client-response`: what the client got (`head`: status, headers; `chunk`s or `body`; `end`/`error`).
  * - `exchange`: one `summary` last (session, client, front end, back end, model, status, usage, timings).
+ *
+ * The meta fields as the writer (src/capture/exchange-capture.ts) sets them:
+ * - client-request head: `method`, `path` (with its query), `headers`.
+ * - upstream-request head: `attempt`, `method`, `url`, `headers`, `route` (`backend:model`), `backend`,
+ *   `model`, `key` (`…abcd`, absent without a key), `passThrough` (the client's body went on unchanged).
+ * - upstream-response: `attempt` on every record; head `status`, `headers`; `end` may say `cancelled: true`
+ *   (the gateway let the upstream go); `error` has `message`.
+ * - client-response: head `status`, `headers`; `chunk` per piece of the body as it left (a finished answer
+ *   too); `error` has `message` and `cancelled: true` when the client went away.
+ * - summary: `requestId`, `startedAt`, `session`, `client`, `frontEnd`, `backend` (`gateway` for a reply to
+ *   a `!/` command), `model`, `status`, `stream`, `attempts` (`backend:model` each), `usage`
+ *   (`inputTokens`, `outputTokens`, `cachedInputTokens`, `reasoningTokens` as reported), `ttfbMs`, `totalMs`.
+ * - Bounds (CAPTURE_MAX_EXCHANGE_BYTES): a record whose data was cut has `truncated: true` and `bytes` (the
+ *   whole length); an `end`/`error` has `dropped: {chunks, bytes}` for chunks counted but not kept; the
+ *   summary `truncated: true`.
  */
 export type CaptureLeg = 'client-request' | 'upstream-request' | 'upstream-response' | 'client-response' | 'exchange'
 export type CaptureKind = 'head' | 'body' | 'chunk' | 'end' | 'error' | 'summary'

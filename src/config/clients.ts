@@ -9,6 +9,8 @@ export interface ClientEntry {
   limits: ClientLimits
   /** The client's own TOOLS_ALLOW / TOOLS_DENY (globs on tool names), over the settings'. */
   tools?: { allow?: string[]; deny?: string[] }
+  /** Config `capture: true|false`: wire capture for this client's requests, over CAPTURE (a session's `!/set(capture=…)` wins). */
+  capture?: boolean
 }
 
 /** Names appear in usage rows, logs and error messages: plain ones only. */
@@ -37,6 +39,7 @@ export const clientEntrySchema = z.strictObject({
   daily_tokens: limit,
   tools_allow: z.array(z.string().min(1)).optional(),
   tools_deny: z.array(z.string().min(1)).optional(),
+  capture: z.boolean().optional(),
 })
 
 /** The name a PROXY_API_KEYS key gets: `key-1` for the first, `key-2` for the second, … */
@@ -76,7 +79,7 @@ export function parseClients(proxyKeys: string[], fromFile: unknown[] | undefine
       const field = issue.path.length ? `.${issue.path.map(String).join('.')}` : ''
       throw new SettingsError(`Invalid config file clients[${i}]${field}: ${issue.message}`)
     }
-    const { name, key, rpm, tpm, daily_tokens, tools_allow, tools_deny } = parsed.data
+    const { name, key, rpm, tpm, daily_tokens, tools_allow, tools_deny, capture } = parsed.data
     if (names.has(name))
       throw new SettingsError(
         `Invalid config file clients[${i}].name: "${name}" is used twice${/^key-\d+$/.test(name) ? ' (PROXY_API_KEYS keys are named key-1, key-2, … by position)' : ''}`,
@@ -86,7 +89,7 @@ export function parseClients(proxyKeys: string[], fromFile: unknown[] | undefine
     names.add(name)
     where.set(key, `clients[${i}] ("${name}")`)
     const tools = tools_allow || tools_deny ? { allow: tools_allow, deny: tools_deny } : undefined
-    out.push({ name, key, limits: limitsOf({ rpm, tpm, dailyTokens: daily_tokens }, defaults), ...(tools ? { tools } : {}) })
+    out.push({ name, key, limits: limitsOf({ rpm, tpm, dailyTokens: daily_tokens }, defaults), ...(tools ? { tools } : {}), ...(capture !== undefined ? { capture } : {}) })
   })
   return out
 }

@@ -20,6 +20,7 @@ import { commandPatternSchema, rewriteRuleSchema } from './interactive-settings'
  *     "claude-sonnet-4-5*": { input_price: 3, cached_input_price: 0.3, output_price: 15 }
  *   clients:         # named client keys with optional limits (see src/config/clients.ts)
  *     - { name: ci, key: sk-ci-…, rpm: 60, tpm: 100000, daily_tokens: 2000000, tools_deny: ["web_*"] }
+ *     - { name: audit, key: sk-audit-…, capture: true }   # wire capture for this client (README "Capture")
  *   dangerous_commands:  # more destructive-command patterns (regex on the normalised command)
  *     - { pattern: '\bterraform\s+destroy\b', reason: destroys infrastructure }
  *   allowed_commands:    # exemptions, checked first

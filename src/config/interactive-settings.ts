@@ -14,6 +14,8 @@ export const SWITCHES = {
   'loop-detection': { setting: 'LOOP_DETECTION', default: false },
   'redact-api-keys-in-prompts': { setting: 'REDACT_API_KEYS_IN_PROMPTS', default: true },
   'fix-think-tags': { setting: 'FIX_THINK_TAGS', default: false },
+  /** Wire capture (src/capture/): the session's value wins over the client's `capture:`, which wins over CAPTURE. */
+  capture: { setting: 'CAPTURE', default: false },
 } as const
 
 export type SwitchName = keyof typeof SWITCHES

@@ -13,6 +13,7 @@ import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
+import { captureSchemaShape, captureSettings, type CaptureSettings } from './capture-settings'
 
 export { SettingsError }
 
@@ -119,6 +120,8 @@ export interface Settings {
   models: ModelSettings
   /** Sessions, in-chat commands and the guards on answers (src/interceptors/). */
   interactive: InteractiveSettings
+  /** Wire capture's files, R2 batches and bounds (CAPTURE itself is the `capture` switch in `interactive`). */
+  capture: CaptureSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
@@ -208,6 +211,7 @@ function buildSchema() {
     CLIENT_TPM: optionalPositiveInt,
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
     ...interactiveSchemaShape(),
+    ...captureSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -388,6 +392,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     },
     models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
     interactive: interactiveSettings(s, config),
+    capture: captureSettings(s),
     logLevel: s.LOG_LEVEL,
     backends,
     warnings,

@@ -145,6 +145,9 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   const left = x.deadline - Date.now()
   if (left <= 0) return failed(new GatewayError('timeout', 'The request used up REQUEST_BUDGET_MS before an upstream answered.'), 'timeout')
   let upstream: UpstreamResponse
+  // With capture on, this call and its answer are recorded (src/capture/exchange-capture.ts).
+  const capture = x.exchange.capture
+  let captured: number | undefined
   try {
     let call = {
       url: upstreamUrl,
@@ -160,6 +163,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
     }
     // A subscription back end: its CLI's login signs the call (src/subscriptions/).
     if (route.backend.auth === 'login') call = await signWithLogin(rt, route, key, call)
+    if (capture) captured = capture.upstreamRequest(call, route, keyHint, passThrough)
     upstream = await callUpstream({
       ...call,
       transport: rt.transport,
@@ -167,9 +171,11 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
       clientSignal: x.req.signal,
     })
   } catch (err) {
+    if (captured !== undefined) capture!.upstreamFailed(captured, err)
     if (!(err instanceof GatewayError) || err.status === 499) throw err
     return failed(err, failureKind(err))
   }
+  if (captured !== undefined) upstream = capture!.upstreamResponse(captured, upstream)
 
   if (!upstream.ok) {
     if (upstream.status === 401 && route.backend.auth === 'login' && key) rt.logins?.refused(route.backend, key)

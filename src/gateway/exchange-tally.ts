@@ -13,7 +13,8 @@ const USAGE_FRAMES: Stage<SseEvent, SseEvent> = { transform: (e, out) => void (e
 import { finished } from './observe-stream'
 import type { Runtime } from './runtime'
 import type { ModelPrices } from '../models/model-table'
-import { recordExchange, type Defer } from './usage-recorder'
+import { recordExchange, type Defer, type ExchangeSummary } from './usage-recorder'
+import type { ExchangeCapture } from '../capture/exchange-capture'
 
 /** What a route hands `generate` about the request: who asks, and how to run work after the answer. */
 export interface ExchangeContext {
@@ -24,6 +25,8 @@ export interface ExchangeContext {
   stream: boolean
   /** The gateway's session id. */
   session?: string
+  /** The exchange's wire capture, when it is captured (src/capture/). */
+  capture?: ExchangeCapture
 }
 
 interface TallyStart {
@@ -63,7 +66,7 @@ export class ExchangeTally {
     if (this.done || !this.ctx) return
     this.done = true
     const s = this.start
-    recordExchange(this.rt, this.ctx.defer, {
+    const summary: ExchangeSummary = {
       startedAt: s.startedAt,
       client: this.ctx.client,
       ids: this.ctx.ids,
@@ -79,7 +82,13 @@ export class ExchangeTally {
       ttfbMs: this.ttfbMs,
       totalMs: Date.now() - s.startedAt,
       estimatedInputTokens: s.estimatedInputTokens,
-    })
+    }
+    const cap = this.ctx.capture
+    if (cap) {
+      summary.captured = true
+      cap.summarize(summary)
+    }
+    recordExchange(this.rt, this.ctx.defer, summary)
   }
 
   /** The upstream refused: recorded with its status, and the error goes on. */

@@ -14,10 +14,12 @@ import type { Exchange } from './attempt'
 import { runAttempts } from './attempt-loop'
 import { EarlyAnswer } from './early-answer'
 import { admitClient } from './admit-client'
-import { recordExchange } from './usage-recorder'
+import { recordExchange, type ExchangeSummary } from './usage-recorder'
 import type { ClientIdentity } from '../routes/types'
 import type { RequestIds } from '../http/request-id'
 import { modelInfo } from '../models/model-table'
+import { startCapture } from '../capture/start-capture'
+import type { ExchangeCapture } from '../capture/exchange-capture'
 
 export { SSE_HEADERS } from './answer'
 
@@ -72,6 +74,8 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
   const planned = planFor(envelope.model, rt)
   const session = await openSession(rt, front.id, req.headers, body, call.client.name, call.defer)
   // What the interceptors changed in the session is kept even when one of them refuses the request.
+  // Whether the exchange is captured is known then (a `!/set(capture=on)` counts from its own exchange).
+  let capture: ExchangeCapture | undefined
   const intercepted = await runRequestInterceptors(INTERCEPTORS, {
     rt,
     front,
@@ -82,7 +86,10 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     text,
     hints: options.hints,
     model: envelope.model,
-  }).finally(() => session.save())
+  }).finally(() => {
+    capture = startCapture(call, front.id, session, started, text, envelope.stream)
+    return session.save()
+  })
   if (intercepted.reply !== undefined) {
     await admitting
     return gatewayReply(front, intercepted.hub ?? front.decodeRequest(body, options.hints), intercepted, envelope, session.id, options)
@@ -101,7 +108,7 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     hooks: options.hooks,
     started,
     deadline: started + rt.settings.resilience.requestBudgetMs,
-    exchange: { client: call.client, defer: call.defer, ids: call.ids, stream: envelope.stream, session: session.id },
+    exchange: { client: call.client, defer: call.defer, ids: call.ids, stream: envelope.stream, session: session.id, capture },
     admitted,
     tries: [],
     session,
@@ -163,7 +170,7 @@ function recordFailure(x: Exchange, status: number): void {
   const colon = label.indexOf(':')
   const backend = colon === -1 ? 'none' : label.slice(0, colon)
   const model = colon === -1 ? x.envelope.model : label.slice(colon + 1)
-  recordExchange(x.rt, x.exchange.defer, {
+  const summary: ExchangeSummary = {
     startedAt: x.started,
     client: x.exchange.client,
     ids: x.exchange.ids,
@@ -177,5 +184,11 @@ function recordFailure(x: Exchange, status: number): void {
     totalMs: Date.now() - x.started,
     estimatedInputTokens: x.admitted,
     prices: colon === -1 ? undefined : modelInfo(x.rt.settings, backend, model).prices,
-  })
+  }
+  const cap = x.exchange.capture
+  if (cap) {
+    summary.captured = true
+    cap.summarize(summary)
+  }
+  recordExchange(x.rt, x.exchange.defer, summary)
 }

@@ -13,6 +13,8 @@ import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
 import type { GatewayState } from '../state/ports'
 import type { Transport } from '../upstream/call-upstream'
+import type { CaptureReader } from '../capture/reader'
+import type { CaptureSink, CaptureStore } from '../capture/sink'
 
 /** What a request handler needs from the world, chosen once at the edge. */
 export interface Runtime {
@@ -30,6 +32,10 @@ export interface Runtime {
   logins?: SubscriptionLogins
   /** The latest exchanges this isolate or process served, and their live tail. */
   feed: ExchangeFeed
+  /** Where wire captures go (CAPTURE_DIR files, the R2 bucket CAPTURE_BUCKET); undefined: nowhere, nothing is captured. */
+  captureSink?: CaptureSink
+  /** Reads captures back (the admin page); undefined when the runtime has no capture storage. */
+  captures?: CaptureReader
   /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
   readonly redactor: Redactor
   /** Settles once the registry is loaded and start-up discovery is done. */
@@ -46,6 +52,8 @@ export interface RuntimeOptions {
   state: GatewayState
   /** Whether this runtime can see local servers (Node, Deno, wrangler dev; not a deployed Worker). */
   canDiscover: boolean
+  /** Capture storage for these settings (Node and Deno: files; Workers: R2 when bound); none: capture is unavailable. */
+  capture?: (settings: Settings, log: Logger) => CaptureStore | undefined
 }
 
 export function createRuntime(o: RuntimeOptions): Runtime {
@@ -56,6 +64,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   for (const w of settings.warnings) log.warn(w)
   for (const n of settings.notes) log.debug(n)
   o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
+  const captures = o.capture?.(settings, log)
+  if (settings.interactive.switches.capture) {
+    if (captures) log.info(`capture: on, to ${captures.where}`)
+    else log.warn('CAPTURE is on but this runtime has nowhere to write captures (on Workers, bind an R2 bucket as CAPTURE_BUCKET): nothing is captured')
+  }
   const registry = new Registry(o.store, endpoints)
   const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
 
@@ -84,6 +97,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     state: o.state,
     log,
     feed: new ExchangeFeed(),
+    captureSink: captures?.sink,
+    captures: captures?.reader,
     get redactor() {
       return redactor()
     },

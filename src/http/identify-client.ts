@@ -24,7 +24,9 @@ function bookOf(settings: Settings): Book {
   if (!book) {
     book = {
       keys: settings.clients.map((c) => utf8Bytes(c.key)),
-      identities: settings.clients.map((c) => Object.freeze({ name: c.name, limits: Object.freeze({ ...c.limits }), ...(c.tools ? { tools: c.tools } : {}) })),
+      identities: settings.clients.map((c) =>
+        Object.freeze({ name: c.name, limits: Object.freeze({ ...c.limits }), ...(c.tools ? { tools: c.tools } : {}), ...(c.capture !== undefined ? { capture: c.capture } : {}) }),
+      ),
       anonymous: settings.clients.length ? undefined : Object.freeze({ name: 'anonymous', limits: Object.freeze({ ...settings.clientLimits }) }),
     }
     books.set(settings, book)

@@ -11,6 +11,8 @@ export interface ClientIdentity {
   limits: ClientLimits
   /** Its own TOOLS_ALLOW / TOOLS_DENY from the config file, when it has them. */
   tools?: { allow?: string[]; deny?: string[] }
+  /** Its config file `capture:` (wire capture on or off for it, over CAPTURE). */
+  capture?: boolean
 }
 
 export type GatewayEnv = {

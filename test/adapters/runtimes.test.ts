@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { decodeCapture } from '../../src/capture/codec'
 import { startFakeUpstream, type FakeUpstream } from '../integration/fake-upstream'
 
 const ROOT = resolve(__dirname, '../..')
@@ -102,6 +104,28 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/** With CAPTURE=on, the smoke's two exchanges end up in CAPTURE_DIR, each with the four legs and a summary. */
+async function expectCaptured(dir: string, runtime: string) {
+  const exchanges = await vi.waitFor(
+    () => {
+      const files = readdirSync(dir).map((f) => decodeCapture(readFileSync(join(dir, f))))
+      const summaries = files.flatMap((f) => f.records.filter((r) => r.kind === 'summary'))
+      if (summaries.length < 2) throw new Error('not written yet')
+      expect(files[0]!.header.runtime).toBe(runtime)
+      return files.flatMap((f) => f.records)
+    },
+    { timeout: 10_000, interval: 50 },
+  )
+  const ids = [...new Set(exchanges.map((r) => r.exchange))]
+  expect(ids).toHaveLength(2)
+  for (const id of ids)
+    expect([...new Set(exchanges.filter((r) => r.exchange === id).map((r) => r.leg))]).toEqual(['client-request', 'upstream-request', 'upstream-response', 'client-response', 'exchange'])
+}
+
+function captureDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gw-runtime-capture-'))
+}
+
 describe('runtimes serve the same app', () => {
   it('wrangler dev (npm start) serves the Worker and reaches a loopback upstream', async () => {
     const vars = Object.entries(settings('wrangler-smoke'))
@@ -116,20 +140,26 @@ describe('runtimes serve the same app', () => {
   }, 90_000)
 
   it('the Deno adapter (npm run start:deno) serves and reaches a loopback upstream', async () => {
-    const { url, child } = await launch('start:deno', settings('deno-smoke'))
+    const dir = captureDir()
+    const { url, child } = await launch('start:deno', { ...settings('deno-smoke'), CAPTURE: 'on', CAPTURE_DIR: dir })
     try {
       await smoke(url, 'deno-smoke')
+      await expectCaptured(dir, 'deno')
     } finally {
       await stop(child)
+      rmSync(dir, { recursive: true, force: true })
     }
   }, 90_000)
 
   it('the Node adapter (npm run start:node) serves and reaches a loopback upstream', async () => {
-    const { url, child } = await launch('start:node', settings('node-smoke'))
+    const dir = captureDir()
+    const { url, child } = await launch('start:node', { ...settings('node-smoke'), CAPTURE: 'on', CAPTURE_DIR: dir })
     try {
       await smoke(url, 'node-smoke')
+      await expectCaptured(dir, 'node')
     } finally {
       await stop(child)
+      rmSync(dir, { recursive: true, force: true })
     }
   }, 90_000)
 })

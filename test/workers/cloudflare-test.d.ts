@@ -23,7 +23,13 @@ declare module 'cloudflare:test' {
     GATEWAY_USAGE: Namespace
     GATEWAY_SESSIONS: Namespace
     GATEWAY_DIRECTORY: Namespace
+    CAPTURE_BUCKET: {
+      list(options?: { prefix?: string }): Promise<{ objects: Array<{ key: string; size: number; customMetadata?: Record<string, string> }> }>
+      get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>
+    }
   }
+  export function createExecutionContext(): { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void }
+  export function waitOnExecutionContext(ctx: unknown): Promise<void>
   export function runInDurableObject<R>(stub: unknown, callback: (instance: unknown, ctx: ObjectContext) => R | Promise<R>): Promise<R>
   export function runDurableObjectAlarm(stub: unknown): Promise<boolean>
 }
