@@ -58,7 +58,8 @@ export function serveOnNode(handler: (req: Request) => Promise<Response>, port: 
           for (;;) {
             const { done, value } = await reader.read()
             if (done) break
-            if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve))
+            // One write per chunk, handed to the socket before the next read (so a break-off after it keeps it).
+            await new Promise<void>((resolve, reject) => res.write(value, (err) => (err ? reject(err) : resolve())))
           }
         } catch {
           // The captured answer broke off here: so does this one.
