@@ -59,7 +59,11 @@ export function overview(ex: CapturedExchange): ExchangeOverview {
   const t = tokens(summary.usage)
   const attempts = Array.isArray(summary.attempts) ? summary.attempts.length : ex.records.filter((r) => r.leg === 'upstream-request' && r.kind === 'head').length
   const contentType = headerOf(clientHead, 'content-type') ?? ''
-  const stream = ex.records.some((r) => r.leg === 'client-response' && r.kind === 'chunk') || contentType.includes('event-stream')
+  // The summary's word when it has one; else an event stream, or chunks of anything but JSON.
+  const stream =
+    typeof summary.stream === 'boolean'
+      ? summary.stream
+      : contentType.includes('event-stream') || (!contentType.includes('json') && ex.records.some((r) => r.leg === 'client-response' && r.kind === 'chunk'))
   const target = backend && model ? `${backend}:${model}` : (backend ?? model ?? '?')
   return {
     id: ex.id,
