@@ -33,12 +33,18 @@ export interface ReplayServer {
 /** Where captures are read when neither `--dir` nor a path is given and CAPTURE_DIR is not set. */
 export const DEFAULT_CAPTURE_DIR = 'captures'
 
+/** As the capture writer picks it: CAPTURE_DIR, else `captures` under STATE_DIR, else ./captures. */
+export function defaultDir(env: Record<string, string | undefined>): string {
+  if (env.CAPTURE_DIR) return env.CAPTURE_DIR
+  return env.STATE_DIR ? `${env.STATE_DIR.replace(/\/+$/, '')}/${DEFAULT_CAPTURE_DIR}` : DEFAULT_CAPTURE_DIR
+}
+
 /** A command-line mistake: the message, then the command's usage. */
 class UsageError extends Error {}
 
 const SOURCES = `Captures are read from --dir PATH (repeatable; a directory, read recursively, or one capture file such as
 an object copied out of R2 with \`wrangler r2 object get\`), else from CAPTURE_DIR (environment or .env),
-else from ./${DEFAULT_CAPTURE_DIR}.`
+else from STATE_DIR/${DEFAULT_CAPTURE_DIR} when STATE_DIR is set, else from ./${DEFAULT_CAPTURE_DIR}.`
 
 const HELP: Record<string, string> = {
   '': `npm run capture -- <command> [options]
@@ -169,7 +175,7 @@ export function parseSince(value: string, now = Date.now()): number {
 /** Reads the captures the options name; says what is wrong with a path that is not there or not a capture. */
 async function load(io: CaptureIo, paths: string[]): Promise<CapturedExchange[]> {
   const given = paths.length > 0
-  const where = given ? paths : [io.env.CAPTURE_DIR || DEFAULT_CAPTURE_DIR]
+  const where = given ? paths : [defaultDir(io.env)]
   const sources: CaptureSource[] = []
   const strictSources: CaptureSource[] = []
   let files = 0
@@ -263,6 +269,7 @@ async function replay(io: CaptureIo, p: Parsed): Promise<number> {
   const plan = replayPlan(ex, attempt)
   const server = await io.serve(replayHandler(plan, { speed }), port, !!one(p, 'once'))
   const size = plan.chunks.reduce((n, c) => n + c.bytes.length, 0)
+  if (plan.incomplete) io.stderr(`warning: the capture kept only part of this answer (CAPTURE_MAX_EXCHANGE_BYTES); the replay serves what was kept\n`)
   io.stdout(
     `replaying exchange ${ex.id}, attempt ${plan.attempt}: status ${plan.status}, ${plan.chunks.length} chunks, ${size} bytes${plan.error ? `, then breaks off (${plan.error})` : ''}\n` +
       `${server.url}\n`,

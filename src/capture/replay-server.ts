@@ -13,6 +13,8 @@ export interface ReplayPlan {
   chunks: Array<{ waitMs: number; bytes: Uint8Array }>
   /** The answer broke off (an `error` record): the replay drops the connection after the last chunk. */
   error?: string
+  /** The capture kept only part of the answer (CAPTURE_MAX_EXCHANGE_BYTES): the replay is not byte for byte. */
+  incomplete?: boolean
 }
 
 /**
@@ -57,7 +59,8 @@ export function replayPlan(ex: CapturedExchange, attempt?: number): ReplayPlan {
     previous = p.ts
   }
   const error = chosen.last?.kind === 'error' ? (typeof chosen.last.meta.message === 'string' ? chosen.last.meta.message : 'the upstream answer broke off') : undefined
-  return { exchange: ex.id, attempt: chosen.attempt, status, headers, firstWaitMs: Math.max(0, head.ts - sent), chunks, ...(error ? { error } : {}) }
+  const incomplete = chosen.parts.some((p) => p.meta.truncated) || !!chosen.last?.meta.dropped
+  return { exchange: ex.id, attempt: chosen.attempt, status, headers, firstWaitMs: Math.max(0, head.ts - sent), chunks, ...(error ? { error } : {}), ...(incomplete ? { incomplete } : {}) }
 }
 
 export interface ReplayOptions {

@@ -78,6 +78,8 @@ function renderParts(parts: CaptureRecord[], contentType: string, start: number,
     joined.set(b, at)
     at += b.length
   }
+  const cut = parts.filter((p) => p.meta.truncated)
+  if (cut.length) out.push(`(cut by CAPTURE_MAX_EXCHANGE_BYTES: ${cut.length} record${cut.length === 1 ? '' : 's'} kept only in part)`)
   const text = utf8(joined)
   const sse = text !== undefined && (contentType.includes('event-stream') || looksLikeSse(text))
   if (!chunks.length || !sse) {
@@ -102,7 +104,12 @@ function renderParts(parts: CaptureRecord[], contentType: string, start: number,
 function renderLast(r: CaptureRecord | undefined, start: number): string[] {
   if (!r) return ['(no end recorded)']
   const message = typeof r.meta.message === 'string' ? r.meta.message : undefined
-  return [r.kind === 'error' ? `error +${ms(r.ts - start)}: ${message ?? JSON.stringify(r.meta)}` : `end +${ms(r.ts - start)}`]
+  const notes: string[] = []
+  if (r.meta.cancelled === true) notes.push(r.leg === 'client-response' ? 'the client went away' : 'cancelled: the gateway let the upstream go')
+  const dropped = r.meta.dropped as { chunks?: unknown; bytes?: unknown } | undefined
+  if (dropped && typeof dropped === 'object') notes.push(`${String(dropped.chunks ?? '?')} more chunks (${String(dropped.bytes ?? '?')} bytes) not kept`)
+  const note = notes.length ? ` (${notes.join('; ')})` : ''
+  return [r.kind === 'error' ? `error +${ms(r.ts - start)}: ${message ?? JSON.stringify(r.meta)}${note}` : `end +${ms(r.ts - start)}${note}`]
 }
 
 const field = (label: string, v: unknown) => (v === undefined || v === null || v === '' ? [] : [`${label} ${typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)}`])

@@ -224,3 +224,44 @@ describe('errors and help', () => {
     expect(top.stdout).toContain('Commands:')
   })
 })
+
+describe('what the writer marks', () => {
+  it('notes cut records, dropped chunks and cancelled ends; a JSON answer in chunks is not a stream; replay warns', async () => {
+    const file = join(dir, '..', 'marked.cbor')
+    const enc = new TextEncoder()
+    const r = (seq: number, leg: any, kind: any, meta: Record<string, unknown>, data?: string) => ({ exchange: 'req_marked', seq, ts: T0 + seq, leg, kind, meta, ...(data ? { data: enc.encode(data) } : {}) })
+    writeFileSync(
+      file,
+      captureFile([
+        r(0, 'upstream-request', 'head', { attempt: 1, method: 'POST', url: 'http://up/v1/chat/completions' }),
+        r(1, 'upstream-response', 'head', { attempt: 1, status: 200, headers: { 'content-type': 'text/event-stream' } }),
+        r(2, 'upstream-response', 'chunk', { attempt: 1, truncated: true, bytes: 9000 }, 'data: {"a":1}\n\n'),
+        r(3, 'upstream-response', 'end', { attempt: 1, dropped: { chunks: 4, bytes: 800 } }),
+        r(4, 'client-response', 'head', { status: 200, headers: { 'content-type': 'application/json' } }),
+        r(5, 'client-response', 'chunk', {}, '{"ok":'),
+        r(6, 'client-response', 'chunk', {}, 'true}'),
+        r(7, 'client-response', 'error', { message: 'client gone', cancelled: true }),
+      ]),
+    )
+    const show = await run(['show', 'req_marked', file])
+    expect(show.stdout).toContain('(cut by CAPTURE_MAX_EXCHANGE_BYTES: 1 record kept only in part)')
+    expect(show.stdout).toContain('(4 more chunks (800 bytes) not kept)')
+    expect(show.stdout).toMatch(/error \+[\d.]+ ms: client gone \(the client went away\)/)
+    expect(show.stdout).toContain('"ok": true')
+    const list = await run(['list', '--json', file])
+    expect(JSON.parse(list.stdout).stream).toBe(false)
+    const out = { stdout: '', stderr: '' }
+    const io = { ...nodeCaptureIo(), env: {}, stdout: (t: string) => void (out.stdout += t), stderr: (t: string) => void (out.stderr += t) }
+    const replay = runCapture(['replay', 'req_marked', '--once', '--port', '0', file], io)
+    await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+/.exec(out.stdout)?.[0]).toBeTruthy()
+    await (await fetch(/http:\/\/127\.0\.0\.1:\d+/.exec(out.stdout)![0], { method: 'POST' })).text()
+    expect(await replay).toBe(0)
+    expect(out.stderr).toContain('warning: the capture kept only part of this answer')
+  })
+
+  it('reads STATE_DIR/captures when CAPTURE_DIR is not set, as the writer does', async () => {
+    const r = await run(['list'], { STATE_DIR: join(dir, '..') })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain(STREAMED)
+  })
+})
