@@ -271,7 +271,7 @@ async function replay(io: CaptureIo, p: Parsed): Promise<number> {
   const size = plan.chunks.reduce((n, c) => n + c.bytes.length, 0)
   if (plan.incomplete) io.stderr(`warning: the capture kept only part of this answer (CAPTURE_MAX_EXCHANGE_BYTES); the replay serves what was kept\n`)
   io.stdout(
-    `replaying exchange ${ex.id}, attempt ${plan.attempt}: status ${plan.status}, ${plan.chunks.length} chunks, ${size} bytes${plan.error ? `, then breaks off (${plan.error})` : ''}\n` +
+    `replaying exchange ${ex.id}, attempt ${plan.attempt}: status ${plan.status}, ${plan.chunks.length} chunk${plan.chunks.length === 1 ? '' : 's'}, ${size} bytes${plan.error ? `, then breaks off (${plan.error})` : ''}\n` +
       `${server.url}\n`,
   )
   await server.closed

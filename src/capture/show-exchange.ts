@@ -83,12 +83,12 @@ function renderParts(parts: CaptureRecord[], contentType: string, start: number,
   const text = utf8(joined)
   const sse = text !== undefined && (contentType.includes('event-stream') || looksLikeSse(text))
   if (!chunks.length || !sse) {
-    out.push(`${chunks.length ? `stream: ${chunks.length} chunks, ` : 'body: '}${size} bytes`)
+    out.push(`${chunks.length ? `body in ${chunks.length} chunks, ` : 'body: '}${size} bytes`)
     if (opts.timing && chunks.length) for (const [i, c] of chunks.entries()) out.push(`${INDENT}chunk ${i + 1} +${ms(c.ts - start)}, ${c.data?.length ?? 0} bytes`)
     if (size) out.push(indent(renderBody(joined)))
     return out
   }
-  out.push(`stream: ${chunks.length} chunks, ${size} bytes, server-sent events:`)
+  out.push(`stream: ${chunks.length} chunk${chunks.length === 1 ? '' : 's'}, ${size} bytes, server-sent events:`)
   const parser = new SseText()
   const decoder = new TextDecoder()
   for (const [i, c] of parts.entries()) {
