@@ -45,7 +45,8 @@ const text = (parts: Uint8Array[]) => Buffer.concat(parts).toString('utf8')
 
 describe('capture replay', () => {
   it('serves the last successful attempt: same status, headers and bytes, chunk by chunk, then stops (--once)', async () => {
-    const r = await startReplay([STREAMED])
+    // At a quarter of the captured speed (100 ms between chunks), so that a busy test machine still reads each alone.
+    const r = await startReplay([STREAMED, '--speed', '0.25'])
     expect(r.out.stdout).toContain(`replaying exchange ${STREAMED}, attempt 2: status 200, ${UPSTREAM_CHUNKS.length} chunks`)
     const res = await fetch(`${r.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"gpt-4o","stream":true}' })
     expect(res.status).toBe(200)
