@@ -13,6 +13,7 @@ import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
+import { observeSchemaShape, observeSettings, type ObserveSettings } from './observe-settings'
 
 export { SettingsError }
 
@@ -120,6 +121,8 @@ export interface Settings {
   /** Sessions, in-chat commands and the guards on answers (src/interceptors/). */
   interactive: InteractiveSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
+  /** LOG_FORMAT and METRICS_PUBLIC (src/config/observe-settings.ts). */
+  observe: ObserveSettings
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
   warnings: string[]
@@ -208,6 +211,7 @@ function buildSchema() {
     CLIENT_TPM: optionalPositiveInt,
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
     ...interactiveSchemaShape(),
+    ...observeSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -389,6 +393,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
     interactive: interactiveSettings(s, config),
     logLevel: s.LOG_LEVEL,
+    observe: observeSettings(s),
     backends,
     warnings,
     notes,
