@@ -1,4 +1,4 @@
-/** The gateway's version (package.json's; test/observe/gateway-info.test.ts keeps the two equal). */
+/** The gateway's version (package.json's; test/observe/metrics-registry.test.ts checks the two are equal). */
 export const GATEWAY_VERSION = '0.1.0'
 
 /** Which runtime this is: `workers` (workerd), `deno`, `node`, or `unknown`. */
