@@ -106,7 +106,7 @@ describe('LOG_FORMAT=json', () => {
     expect(line).not.toContain('\u2028')
     const o = JSON.parse(line)
     expect(o).toMatchObject({ level: 'info', msg: 'key [REDACTED]\u2028', model: '[REDACTED]', attempts: ['[REDACTED]'], status: 200 })
-    const lines = []
+    const lines: string[] = []
     vi.spyOn(console, 'log').mockImplementation((l: string) => void lines.push(l))
     createLogger('info', redact, 'json').debug('not shown')
     expect(lines).toHaveLength(0)
