@@ -8,8 +8,8 @@ import { GatewayError, toGatewayError } from './hub/errors'
 import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
-import { logLine, logValue, type Logger } from './log'
-import { requestIds } from './http/request-id'
+import { jsonLogLine, logLine, logValue, type Logger } from './log'
+import { requestIdFirst } from './http/request-id'
 import { captureOf } from './capture/start-capture'
 import type { CaptureStore } from './capture/sink'
 import type { Settings } from './config/settings'
@@ -21,6 +21,7 @@ import { geminiRoutes } from './routes/gemini'
 import { openaiRoutes } from './routes/openai'
 import { REGISTRY_PATH, registryRoutes } from './routes/registry'
 import { USAGE_PATH, usageRoutes } from './routes/usage'
+import { METRICS_PATH, metricsRoutes } from './routes/metrics'
 import { Redactor } from './security/redactor'
 import type { GatewayEnv } from './routes/types'
 import { MemoryStore } from './state/memory-store'
@@ -76,17 +77,6 @@ function executionContext(c: { executionCtx: { waitUntil(p: Promise<unknown>): v
   }
 }
 
-/** Sets a header on the answer; a response with immutable headers (one fetched as it is) is copied first. */
-function withHeader(c: { res: Response }, name: string, value: string): void {
-  try {
-    c.res.headers.set(name, value)
-  } catch {
-    const res = new Response(c.res.body, c.res)
-    res.headers.set(name, value)
-    c.res = res
-  }
-}
-
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/
 
 /** The gateway as a Hono app on Web-standard Request/Response: the same on every runtime. */
@@ -119,6 +109,8 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   }
 
   const app = new Hono<GatewayEnv>()
+  // First of all: every answer carries x-request-id (/health, settings errors, not-found and every error too).
+  app.use('*', requestIdFirst)
   // No key needed. Broken settings are a 503 with the message (Node and Deno refuse to start instead).
   app.get('/health', async (c) => {
     let rt: Runtime
@@ -139,17 +131,14 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
     // Who is asking (a name and its limits); the registry and diagnostics check the admin key themselves, /v1/usage takes either.
-    const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
+    const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname) || url.pathname === METRICS_PATH
     c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
-    const ids = requestIds(c.req.raw.headers)
-    c.set('ids', ids)
     // Node and Deno have no ExecutionContext (asking Hono for one throws, which costs a stack trace per request).
     const ctx = fixed ? undefined : executionContext(c)
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
-    withHeader(c, 'x-request-id', ids.requestId)
     // A captured exchange: what the client gets is recorded on its way (src/capture/).
     const capture = captureOf(c.req.raw)
     if (capture) c.res = capture.clientResponse(c.res)
@@ -168,6 +157,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   registryRoutes(app)
   diagnosticsRoutes(app)
   usageRoutes(app)
+  metricsRoutes(app)
 
   // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
   const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none
@@ -183,7 +173,8 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     const redactor = redactorOf(c)
     if (!(err instanceof GatewayError)) {
       const detail = err instanceof Error ? (err.stack ?? err.message) : String(err)
-      console.error(logLine(redactor.log(`Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${detail}`)))
+      const line = `Unhandled error on ${c.req.method} ${logValue(c.req.path)}: ${detail}`
+      console.error(c.var.rt?.log.json ? jsonLogLine('error', line, { request_id: c.var.ids?.requestId }, (s) => redactor.log(s)) : logLine(redactor.log(line)))
     }
     return errorResponse(err, c.req.path, c.req.raw.headers, redactor)
   })

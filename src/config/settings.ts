@@ -14,6 +14,7 @@ import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
 import { captureSchemaShape, captureSettings, type CaptureSettings } from './capture-settings'
+import { observeSchemaShape, observeSettings, type ObserveSettings } from './observe-settings'
 
 export { SettingsError }
 
@@ -123,6 +124,8 @@ export interface Settings {
   /** Wire capture's files, R2 batches and bounds (CAPTURE itself is the `capture` switch in `interactive`). */
   capture: CaptureSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
+  /** LOG_FORMAT and METRICS_PUBLIC (src/config/observe-settings.ts). */
+  observe: ObserveSettings
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
   warnings: string[]
@@ -212,6 +215,7 @@ function buildSchema() {
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
     ...interactiveSchemaShape(),
     ...captureSchemaShape(),
+    ...observeSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -394,6 +398,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     interactive: interactiveSettings(s, config),
     capture: captureSettings(s),
     logLevel: s.LOG_LEVEL,
+    observe: observeSettings(s),
     backends,
     warnings,
     notes,

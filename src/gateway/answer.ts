@@ -26,6 +26,7 @@ import type { Runtime } from './runtime'
 import type { ClientIdentity } from '../routes/types'
 import type { HubRequest } from '../hub/request'
 import { chain } from '../streams/stage'
+import type { StreamEnd } from '../observe/gateway-metrics'
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -92,6 +93,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         redactor,
         rewrite: pipe && holdFrames(back.streamDecoder(), pipe, front.streamEncoder(requestOf(x, c))),
         ...tally.watchBytes(back, after, carriesUsage(front.id, x.body)),
+        onClose: streamEnds(x),
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
@@ -128,6 +130,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       observe: tally.observe(acc),
       onEnd: tally.onEnd(acc && (() => finished(acc, after!))),
       idleMs: rt.settings.streamIdleTimeoutMs,
+      onClose: streamEnds(x),
     })
     return new Response(reframe(bytes), { headers })
   }
@@ -141,6 +144,16 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   tally.end(200, decoded.usage)
   headers['content-type'] = 'application/json'
   return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
+}
+
+/** A streamed answer begins (the open-streams gauge): how it ends, once, for the metrics (and a JSON log line when the client left). */
+function streamEnds(x: Exchange): (how: StreamEnd) => void {
+  const ended = x.rt.metrics.streamBegan()
+  return (how) => {
+    ended(how)
+    if (how === 'client_gone' && x.rt.log.json)
+      x.rt.log.info('the client went away mid-stream', { event: 'client_gone', request_id: x.exchange.ids?.requestId, session: x.exchange.session, client: x.exchange.client.name, front_end: x.front.id })
+  }
 }
 
 /** A passed-through answer, decoded for the exchange's `after` hook; one that does not decode (or nests absurdly deep) goes on unkept. */

@@ -5,7 +5,7 @@ import { applyReports, circuitAllows, circuitOf } from '../resilience/health-boo
 import { NO_KEY, pickKey } from '../resilience/key-pool'
 import { isThinkingSignatureError } from '../resilience/foreign-thinking'
 import type { Route, RoutePlan } from '../routing/resolve-model'
-import type { BackendHealth, HealthReport } from '../state/ports'
+import type { BackendHealth, FailureKind, HealthReport } from '../state/ports'
 import { answer } from './answer'
 import { attempt, type AttemptOutcome, type Exchange } from './attempt'
 import type { GenerateOptions } from './generate'
@@ -47,6 +47,8 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
   const tries = x.tries
   let plan = firstPlan
   let waited = 0
+  // The failure the next attempt retries (metrics: retries by back end and kind).
+  let retrying: { backend: string; kind: FailureKind } | undefined
   // Each session sticks to one key of a pool (rendezvous hashing on the gateway's session id).
   const sessionOf = () => x.session.id
 
@@ -85,6 +87,10 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
         continue
       }
 
+      if (retrying) {
+        rt.metrics.retried(retrying.backend, retrying.kind)
+        retrying = undefined
+      }
       const outcome = await attempt(x, route, pick.key, pick.hint)
       const label = `${b.id}:${route.model}`
       if (outcome.ok) {
@@ -109,7 +115,12 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
       const reports = reportsFor(outcome, route.model, pick.id, pick.hint, policy.defaultCooldownMs, b.keys.length)
       applyReports(record, reports, policy.circuit, Date.now())
       ctl.defer(rt.state.health.report(b.id, reports, policy.circuit))
-      rt.log.info(`attempt ${tries.length}: ${label}${pick.hint ? ` key ${pick.hint}` : ''} failed (${outcome.kind}${outcome.status ? ` ${outcome.status}` : ''}): ${logValue(outcome.error.message)}`)
+      rt.metrics.attemptFailed(b.id, outcome.kind)
+      retrying = { backend: b.id, kind: outcome.kind }
+      rt.log.info(
+        `attempt ${tries.length}: ${label}${pick.hint ? ` key ${pick.hint}` : ''} failed (${outcome.kind}${outcome.status ? ` ${outcome.status}` : ''}): ${logValue(outcome.error.message)}`,
+        rt.log.json ? attemptFields(x, b.id, route.model, tries.length, outcome.kind, outcome.status) : undefined,
+      )
       last = outcome.error
       if (outcome.kind === 'client') {
         logExchange(x, route, outcome.error.status, tries)
@@ -176,7 +187,14 @@ function noKeyLeft(backend: string): GatewayError {
   )
 }
 
+/** LOG_FORMAT=json: a failed attempt's fields. */
+function attemptFields(x: Exchange, backend: string, model: string, attempt: number, kind: FailureKind, status: number | undefined) {
+  return { event: 'attempt_failed', request_id: x.exchange.ids?.requestId, session: x.exchange.session, client: x.exchange.client.name, front_end: x.front.id, backend, model, attempt, kind, status }
+}
+
+/** The text log's line per exchange, once an answer began or none could (LOG_FORMAT=json writes its own at the end: usage-recorder). */
 function logExchange(x: Exchange, route: Route | undefined, status: number, tries: string[]): void {
+  if (x.rt.log.json) return
   const to = route ? `${route.backend.id}(${route.backend.protocol}) model=${logValue(route.model)}` : 'no upstream'
   const more = tries.length > 1 ? ` attempts=${logValue(tries.join(','))}` : ''
   x.rt.log.info(`${x.req.method} ${logValue(x.url.pathname)} ${x.front.id}→${to} upstream=${status} ${x.envelope.stream ? 'stream ' : ''}${Date.now() - x.started}ms${more}`)

@@ -30,6 +30,8 @@ export interface GuardOptions {
    * chunk. Without it, the client gets the upstream's bytes as they come.
    */
   rewrite?: FrameRewriter
+  /** Hears once how the client's stream ended: complete, with an error frame, or cancelled by the client (metrics). */
+  onClose?: (how: 'complete' | 'error' | 'client_gone') => void
 }
 
 /**
@@ -62,6 +64,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
   const fail = (err: GatewayError) => {
     if (closed) return
     closed = true
+    o.onClose?.('error')
     idle?.stop()
     release()
     // (Rewritten bytes always end at a frame's end: a frame is held until whole.)
@@ -84,6 +87,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
   const settle = (): void | Promise<void> => {
     if (closed) return
     closed = true
+    o.onClose?.('complete')
     idle?.stop()
     release()
     const after = o.onEnd?.()
@@ -143,6 +147,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     },
     pull,
     cancel(reason) {
+      if (!closed) o.onClose?.('client_gone')
       closed = true
       idle?.stop()
       return reader.cancel(reason)

@@ -7,6 +7,7 @@ import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
 import { ExchangeFeed } from '../observe/exchange-feed'
+import { GatewayMetrics } from '../observe/gateway-metrics'
 import type { SubscriptionLogins } from '../subscriptions/types'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
@@ -36,6 +37,8 @@ export interface Runtime {
   captureSink?: CaptureSink
   /** Reads captures back (the admin page); undefined when the runtime has no capture storage. */
   captures?: CaptureReader
+  /** This isolate's or process's metrics (GET /metrics). */
+  metrics: GatewayMetrics
   /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
   readonly redactor: Redactor
   /** Settles once the registry is loaded and start-up discovery is done. */
@@ -60,7 +63,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
   const endpoints = new EndpointTable(settings.backends)
   const redactor = currentRedactor(settings, endpoints)
-  const log = createLogger(settings.logLevel, (line) => redactor().log(line))
+  const log = createLogger(settings.logLevel, (line) => redactor().log(line), settings.observe.logFormat)
   for (const w of settings.warnings) log.warn(w)
   for (const n of settings.notes) log.debug(n)
   o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
@@ -99,6 +102,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     feed: new ExchangeFeed(),
     captureSink: captures?.sink,
     captures: captures?.reader,
+    // The access mode once settings have one (issue 13); '' until then.
+    metrics: new GatewayMetrics(String((settings as { accessMode?: unknown }).accessMode ?? '')),
     get redactor() {
       return redactor()
     },

@@ -21,6 +21,8 @@ export interface TranslateOptions {
   abandon?: () => boolean
   /** Removes the gateway's secrets from the client's text (held back where a chunk may end inside one). */
   redactor?: Redactor
+  /** Hears once how the client's stream ended: complete, with an error event, or cancelled by the client (metrics). */
+  onClose?: (how: 'complete' | 'error' | 'client_gone') => void
 }
 
 /**
@@ -62,6 +64,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (closed) return
     closed = true
+    o.onClose?.(failed ? 'error' : 'complete')
     try {
       o.encode.flush?.(out)
     } catch {
@@ -132,6 +135,7 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     },
     pull: step,
     cancel(reason) {
+      if (!closed) o.onClose?.('client_gone')
       ended = true
       closed = true
       idle?.stop()

@@ -7,6 +7,7 @@ import type { UsageRecord } from '../state/ports'
 import type { Runtime } from './runtime'
 import type { RequestIds } from '../http/request-id'
 import type { TrafficRow } from '../observe/exchange-feed'
+import { exchangeLog } from '../observe/exchange-log'
 
 /** What the request path knows once an exchange is over (a stream: once it has ended). */
 export interface ExchangeSummary {
@@ -83,6 +84,10 @@ export function recordExchange(rt: Runtime, defer: Defer, summary: ExchangeSumma
     const record = usageRecord(summary)
     if (summary.ids) rt.feed.push(trafficRow(summary, record))
     defer(rt.state.usage.record([record]).catch((err: Error) => rt.log.error(`usage: could not record (${logValue(err?.message ?? String(err))})`)))
+    // (A runtime a test builds by hand may have no metrics.)
+    rt.metrics?.exchange(summary)
+    // LOG_FORMAT=json: the exchange's one line, with its timings and tokens (text keeps the attempt loop's line).
+    if (rt.log.json) rt.log.info(...exchangeLog(summary, record))
     const { tpm, dailyTokens } = summary.client.limits
     if (tpm === undefined && dailyTokens === undefined) return
     const delta = tokenDelta(summary)

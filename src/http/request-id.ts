@@ -1,3 +1,6 @@
+import { createMiddleware } from 'hono/factory'
+import type { GatewayEnv } from '../routes/types'
+
 /** An exchange's ids: the gateway's own (unique; captures and traffic rows use it) and the one sent back in `x-request-id`. */
 export interface RequestIds {
   id: string
@@ -20,3 +23,26 @@ export function requestIds(headers: Headers): RequestIds {
   const given = headers.get('x-request-id')
   return { id, requestId: given && SANE.test(given) ? given : id }
 }
+
+/** Sets a header on the answer; a response with immutable headers (one fetched as it is) is copied first. */
+export function withHeader(c: { res: Response }, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value)
+  } catch {
+    const res = new Response(c.res.body, c.res)
+    res.headers.set(name, value)
+    c.res = res
+  }
+}
+
+/**
+ * The app's first middleware: the exchange's ids (`c.var.ids`), and `x-request-id` on whatever answer
+ * comes back — a route's, a stream's, a gateway reply, /health, and every error (Hono turns an error
+ * thrown further in into its answer before this sees it).
+ */
+export const requestIdFirst = createMiddleware<GatewayEnv>(async (c, next) => {
+  const ids = requestIds(c.req.raw.headers)
+  c.set('ids', ids)
+  await next()
+  withHeader(c, 'x-request-id', ids.requestId)
+})
