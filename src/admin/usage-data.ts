@@ -78,7 +78,10 @@ export async function usageCharts(rt: Runtime, days: number, now = Date.now()): 
       backend: hourly(recent, hourStart, (r) => r.backend, (r) => r.inputTokens + r.outputTokens),
       client: hourly(recent, hourStart, (r) => r.client, (r) => r.inputTokens + r.outputTokens),
     },
-    requestsPerHour: hourly(recent, hourStart, (r) => (r.status >= 400 ? 'errors' : 'ok'), () => 1),
+    requestsPerHour: [
+      { name: 'ok', colour: '#12805c', values: hourly(recent.filter((r) => r.status < 400), hourStart, () => 'ok', () => 1)[0]?.values ?? Array(24).fill(0) },
+      { name: 'errors', colour: '#c01048', values: hourly(recent.filter((r) => r.status >= 400), hourStart, () => 'errors', () => 1)[0]?.values ?? Array(24).fill(0) },
+    ],
   }
 }
 

@@ -6,6 +6,8 @@ export const colour = (i: number) => PALETTE[i % PALETTE.length]!
 export interface Series {
   name: string
   values: number[]
+  /** Its own colour (else the palette's, by position). */
+  colour?: string
 }
 
 /** 1234567 → 1.2M. */
@@ -30,7 +32,7 @@ function Legend(props: { series: Series[] }) {
     <div class="legend">
       {props.series.map((s, i) => (
         <span>
-          <i style={`background:${colour(i)}`}></i>
+          <i style={`background:${s.colour ?? colour(i)}`}></i>
           {s.name}
         </span>
       ))}
@@ -78,7 +80,7 @@ export function StackedBars(props: { title: string; buckets: string[]; series: S
                 const h = y(base) - top
                 base += v
                 return (
-                  <rect x={left + i * step + (step - barW) / 2} y={top} width={barW} height={Math.max(h, 0.5)} fill={colour(j)}>
+                  <rect x={left + i * step + (step - barW) / 2} y={top} width={barW} height={Math.max(h, 0.5)} fill={s.colour ?? colour(j)}>
                     <title>{`${b} · ${s.name}: ${short(v)} ${props.unit}`}</title>
                   </rect>
                 )

@@ -12,7 +12,7 @@ main{padding:18px 24px;max-width:1280px}section{background:#fff;border:1px solid
 h2{font-size:15px;margin:0 0 10px}h3{font-size:13px;margin:12px 0 6px;color:var(--muted)}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-weight:600;color:var(--muted);font-size:12px}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{white-space:pre-wrap;word-break:break-all;background:#f2f4f7;padding:8px;border-radius:6px;margin:4px 0;max-height:420px;overflow:auto}
+td code{white-space:nowrap}code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{white-space:pre-wrap;word-break:break-all;background:#f2f4f7;padding:8px;border-radius:6px;margin:4px 0;max-height:420px;overflow:auto}
 .pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;background:#eef4ff;color:var(--accent)}
 .ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}.muted{color:var(--muted)}
 .pill.ok{background:#ecfdf3}.pill.warn{background:#fffaeb}.pill.bad{background:#fff1f3}
