@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { adminPageRoutes, isAdminPagePath } from './admin/routes'
 import { parseConfigFile, type ConfigFile } from './config/config-file'
 import { SettingsError } from './config/settings-error'
 import { healthReport } from './gateway/health'
@@ -131,7 +132,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
     // Who is asking (a name and its limits); the registry and diagnostics check the admin key themselves, /v1/usage takes either.
-    const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname) || url.pathname === METRICS_PATH
+    const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname) || url.pathname === METRICS_PATH || isAdminPagePath(url.pathname)
     c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
     c.set('rt', rt)
     // Node and Deno have no ExecutionContext (asking Hono for one throws, which costs a stack trace per request).
@@ -158,6 +159,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   diagnosticsRoutes(app)
   usageRoutes(app)
   metricsRoutes(app)
+  adminPageRoutes(app)
 
   // The runtime's redactor, once the runtime exists (a Worker with bad settings has none).
   const redactorOf = (c: { var: { rt?: Runtime } }) => c.var.rt?.redactor ?? Redactor.none

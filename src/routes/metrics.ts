@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import { GatewayError } from '../hub/errors'
+import { hasAdminCookie } from '../admin/session-cookie'
 import { clientKey, constantTimeEqual } from '../http/client-auth'
 import { logValue } from '../log'
 import { CONTENT_TYPE, type LedgerTotals } from '../observe/gateway-metrics'
@@ -8,12 +9,9 @@ import type { GatewayApp, GatewayEnv } from './types'
 
 export const METRICS_PATH = '/metrics'
 
-/**
- * Whether the request carries the admin page's session cookie. The admin page (helper D, issue 12)
- * plugs its cookie check in here; until then only the key (Bearer or x-api-key) lets an admin in.
- */
-export async function hasAdminSession(_c: Context<GatewayEnv>): Promise<boolean> {
-  return false
+/** Whether the request carries the admin page's login cookie (a browser sends it only under /admin; a scraper may send it anywhere). */
+export function hasAdminSession(c: Context<GatewayEnv>): Promise<boolean> {
+  return hasAdminCookie(c.req.raw, c.var.rt.settings.adminKey)
 }
 
 /**
