@@ -25,6 +25,10 @@ import type { StateStore } from './state/state-store'
 import { memoryState } from './state/memory-state'
 import type { GatewayState } from './state/ports'
 import { fetchTransport, type Transport } from './upstream/transport'
+import { clientAddress } from './access/auth-gate'
+import { screenRequest } from './access/screen'
+import type { ResolveHost } from './access/upstream-guard'
+import { clientKey } from './http/client-auth'
 
 export interface AppOptions {
   /**
@@ -40,6 +44,10 @@ export interface AppOptions {
   store?: (env: Record<string, unknown>) => StateStore
   /** Keys, circuits, limits, usage and sessions (Durable Objects on Workers, memory or files elsewhere); chosen per environment. */
   state?: (env: Record<string, unknown>) => GatewayState
+  /** Node and Deno: the socket's peer address, from what the adapter passes as the request's env (src/access/auth-gate.ts). */
+  remoteAddress?: (env: unknown) => string | undefined
+  /** Node and Deno: resolves host names for multi-user mode's address check (src/access/upstream-guard.ts). */
+  resolveHost?: ResolveHost
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -91,18 +99,22 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const stateFor = options.state ?? (() => memoryState())
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, resolveHost: options.resolveHost })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.
-  const perEnv = new WeakMap<object, Runtime | SettingsError>()
+  // A deployed Worker (any request host but loopback) is multi-user whatever ACCESS_MODE says: its own runtime.
+  const local = new WeakMap<object, Runtime | SettingsError>()
+  const perEnvDeployed = new WeakMap<object, Runtime | SettingsError>()
   const workerRuntime = (env: Record<string, unknown>, url: URL): Runtime => {
+    const deployed = !LOOPBACK.test(url.hostname)
+    const perEnv = deployed ? perEnvDeployed : local
     let rt = perEnv.get(env)
     if (rt instanceof SettingsError) throw rt
     if (!rt) {
       try {
         const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: LOOPBACK.test(url.hostname) })
+        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: !deployed, deployed })
       } catch (err) {
         if (err instanceof SettingsError) perEnv.set(env, err)
         throw err
@@ -132,9 +144,16 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await rt.ready
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
+    // The loop guard, and a multi-user gateway without client keys (src/access/).
+    screenRequest(c.req.raw, rt)
     // Who is asking (a name and its limits); the registry and diagnostics check the admin key themselves, /v1/usage takes either.
+    // Invalid keys from one address are slowed down (src/access/auth-gate.ts).
     const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
-    c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
+    const gate = rt.access.gate
+    const address = () => clientAddress(c.req.raw.headers, fixed ? options.remoteAddress?.(c.env) : undefined, !fixed, gate.trustedProxies)
+    if (admin) gate.screen(address)
+    else c.set('client', await gate.admit(() => identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH), () => clientKey(c.req.raw, url) !== undefined, address))
+    if (admin) c.set('client', UNIDENTIFIED)
     c.set('rt', rt)
     const ids = requestIds(c.req.raw.headers)
     c.set('ids', ids)
@@ -143,6 +162,9 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     const logged = (work: Promise<unknown>) => work.catch((err: Error) => rt.log.error(`background work failed: ${logValue(err?.message ?? String(err))}`))
     c.set('defer', ctx ? (work) => ctx.waitUntil(logged(work)) : (work) => void logged(work))
     await next()
+    // A wrong admin key counts as an invalid key too (its 401 is already the answer).
+    if (admin && c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined)
+      await gate.failed(address()).catch(() => {})
     withHeader(c, 'x-request-id', ids.requestId)
   })
 

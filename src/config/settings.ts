@@ -13,6 +13,7 @@ import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
+import { accessSchemaShape, accessSettings, type AccessSettings } from './access-settings'
 
 export { SettingsError }
 
@@ -119,6 +120,8 @@ export interface Settings {
   models: ModelSettings
   /** Sessions, in-chat commands and the guards on answers (src/interceptors/). */
   interactive: InteractiveSettings
+  /** ACCESS_MODE and TRUSTED_PROXIES (src/access/). */
+  access: AccessSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
@@ -208,6 +211,7 @@ function buildSchema() {
     CLIENT_TPM: optionalPositiveInt,
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
     ...interactiveSchemaShape(),
+    ...accessSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -388,6 +392,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     },
     models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
     interactive: interactiveSettings(s, config),
+    access: accessSettings(s),
     logLevel: s.LOG_LEVEL,
     backends,
     warnings,
