@@ -54,7 +54,9 @@ export class AccessPolicy {
       try {
         this.guard.checkLiteral(b.baseUrl, b.urlSetting ?? b.id)
       } catch (err) {
-        this.warnings.push((err as Error).message)
+        const message = (err as Error).message
+        // Back ends that share a setting (openai and its Responses twin) say it once.
+        if (!this.warnings.includes(message)) this.warnings.push(message)
       }
     }
   }
