@@ -151,9 +151,22 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname)
     const gate = rt.access.gate
     const address = () => clientAddress(c.req.raw.headers, fixed ? options.remoteAddress?.(c.env) : undefined, !fixed, gate.trustedProxies)
-    if (admin) gate.screen(address)
-    else c.set('client', await gate.admit(() => identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH), () => clientKey(c.req.raw, url) !== undefined, address))
-    if (admin) c.set('client', UNIDENTIFIED)
+    if (admin) {
+      gate.screen(address)
+      c.set('client', UNIDENTIFIED)
+    } else {
+      let client
+      try {
+        client = identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH)
+      } catch (err) {
+        // A wrong key (a missing one guesses nothing) is counted: the 5th and later are a 429.
+        if (err instanceof GatewayError && err.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined) await gate.failed(address())
+        throw err
+      }
+      // Only an isolate that saw failures looks further (a valid key does not lift a running wait).
+      if (gate.watching) await gate.passed(address())
+      c.set('client', client)
+    }
     c.set('rt', rt)
     const ids = requestIds(c.req.raw.headers)
     c.set('ids', ids)

@@ -17,30 +17,20 @@ export class AuthGate {
     readonly trustedProxies: readonly string[],
   ) {}
 
-  /**
-   * Runs `identify` (which throws a 401 on a wrong key). `keyGiven`: the request carried a key
-   * (a missing key guesses nothing and is not counted); `address`: who asks, when known.
-   */
-  async admit<T>(identify: () => T, keyGiven: () => boolean, address: () => string | undefined): Promise<T> {
-    let client: T
-    try {
-      client = identify()
-    } catch (err) {
-      if (err instanceof GatewayError && err.kind === 'authentication' && keyGiven()) await this.failed(address())
-      throw err
-    }
-    if (this.known.size) {
-      const from = address()
-      const until = from === undefined ? undefined : this.known.get(from)
-      if (until !== undefined) {
-        const now = Date.now()
-        // A valid key does not lift a wait that is still running.
-        if (until > now) throw slowDown(until, now)
-        this.known.delete(from!)
-        await this.state.succeed(from!).catch(() => {})
-      }
-    }
-    return client
+  /** This isolate saw failures: a valid key's address is looked up (`passed`). */
+  get watching(): boolean {
+    return this.known.size > 0
+  }
+
+  /** A valid key from `from`: refused while its wait runs, else its count is forgotten. */
+  async passed(from: string | undefined): Promise<void> {
+    const until = from === undefined ? undefined : this.known.get(from)
+    if (until === undefined) return
+    const now = Date.now()
+    // A valid key does not lift a wait that is still running.
+    if (until > now) throw slowDown(until, now)
+    this.known.delete(from!)
+    await this.state.succeed(from!).catch(() => {})
   }
 
   /** Paths that check a key of their own (the admin key): an address under a wait is refused first. */
