@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
+import { classifyLiteral } from '../src/access/addresses'
 import { checkStart } from '../src/access/start-check'
 import { createApp } from '../src/app'
 import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
@@ -33,7 +34,9 @@ export async function startGateway(
   // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
   const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
   const app = createApp({
-    env, config, store: () => store, state: () => state, transport: undiciTransport(),
+    env, config, store: () => store, state: () => state,
+    // Multi-user mode: the addresses a name resolves to are checked again as each connection opens.
+    transport: undiciTransport(env.ACCESS_MODE === 'multi-user' ? { refuse: (address) => classifyLiteral(address).refused } : {}),
     // The socket's peer (the invalid-key slowdown's address) and a resolver (multi-user mode's address check).
     remoteAddress: (e) => (e as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
     resolveHost: async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address),

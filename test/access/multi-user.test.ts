@@ -263,3 +263,33 @@ describe('redirects are not followed', () => {
     expect(hits).toBe(0)
   })
 })
+
+describe('the Node transport in multi-user mode checks addresses as it connects', () => {
+  let server: Server
+  let hits = 0
+  beforeAll(async () => {
+    server = createServer((_q, s) => {
+      hits++
+      s.end('{}')
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  })
+  afterAll(() => server.close())
+
+  it('a name that resolves to loopback at connect time is refused before a byte is sent (DNS rebinding)', async () => {
+    const { classifyLiteral } = await import('../../src/access/addresses')
+    const transport = undiciTransport({ refuse: (a) => classifyLiteral(a).refused })
+    const port = (server.address() as AddressInfo).port
+    const err = await transport({ url: `http://localhost:${port}/v1/chat/completions`, method: 'POST', headers: new Headers(json), body: '{}' }).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    )
+    expect(err?.code).toBe('REFUSED_BY_ACCESS_MODE')
+    expect(err?.message).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address, which ACCESS_MODE=multi-user refuses$/)
+    expect(hits).toBe(0)
+    // The server is there: a transport without the check reaches it.
+    const plain = await undiciTransport()({ url: `http://127.0.0.1:${port}/`, method: 'POST', headers: new Headers(json), body: '{}' })
+    expect(plain.status).toBe(200)
+    expect(hits).toBe(1)
+  })
+})
