@@ -1,4 +1,5 @@
 // deno-lint-ignore-file no-explicit-any
+import { checkStart } from '../src/access/start-check.ts'
 import { createApp } from '../src/app.ts'
 import { parseConfigFile } from '../src/config/config-file.ts'
 import { parseDotenv } from '../src/config/dotenv.ts'
@@ -27,12 +28,23 @@ const configFile = at === -1 ? undefined : args[at]!.includes('=') ? args[at]!.s
 function build() {
   try {
     const config = configFile ? parseConfigFile(Deno.readTextFileSync(configFile), configFile) : undefined
+    // Single-user mode binds loopback only; multi-user mode needs client keys (src/access/start-check.ts).
+    checkStart(env, config, hostname)
     // State (stored responses, the registry): files under STATE_DIR when set, else memory.
     const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
     // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
     const state = env.STATE_DIR ? fileState(`${env.STATE_DIR}/${STATE_SUBDIR}`) : memoryState()
     // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures).
-    return createApp({ env, config, store: () => store, state: () => state, capture: (_env, s) => fileCaptures(captureDir(env, s.capture), s.capture, 'deno') })
+    return createApp({
+      env, config, store: () => store, state: () => state,
+      capture: (_env, s) => fileCaptures(captureDir(env, s.capture), s.capture, 'deno'),
+      // Deno.serve hands each request's connection info as the env: the socket's peer.
+      remoteAddress: (info: any) => info?.remoteAddr?.hostname,
+      resolveHost: async (host: string) => {
+        const found = await Promise.all(['A', 'AAAA'].map((t) => Deno.resolveDns(host, t).catch(() => [] as string[])))
+        return found.flat()
+      },
+    })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

@@ -1,3 +1,4 @@
+import { MemoryAuthFailures } from '../src/state/auth-failures'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { appendFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -36,6 +37,8 @@ export function fileState(dir: string, options: { maxUsageRecords?: number } = {
     limits,
     usage,
     sessions,
+    // Invalid keys per address: in memory only (a restart forgets the counts).
+    authFailures: new MemoryAuthFailures(),
     flush: async () => {
       await Promise.all([health.snapshot.flush(), limits.snapshot.flush(), usage.flush(), sessions.snapshot.flush()])
     },

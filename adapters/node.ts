@@ -1,8 +1,11 @@
+import { lookup } from 'node:dns/promises'
 import { existsSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
+import { classifyLiteral } from '../src/access/addresses'
+import { checkStart } from '../src/access/start-check'
 import { createApp } from '../src/app'
 import { parseConfigFile, type ConfigFile } from '../src/config/config-file'
 import { parseDotenv } from '../src/config/dotenv'
@@ -26,13 +29,23 @@ export async function startGateway(
   port = 8787,
   config?: ConfigFile,
 ): Promise<NodeGateway> {
+  // Single-user mode binds loopback only; multi-user mode needs client keys (src/access/start-check.ts).
+  checkStart(env, config, hostname)
   // State (stored responses, the registry): files under STATE_DIR when set, else memory.
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
   // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
   const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
   // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures), written only when something is captured.
   const capture = (_env: Record<string, unknown>, s: Settings) => fileCaptures(captureDir(env, s.capture), s.capture, 'node')
-  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport(), capture })
+  const app = createApp({
+    env, config, store: () => store, state: () => state,
+    // Multi-user mode: the addresses a name resolves to are checked again as each connection opens.
+    transport: undiciTransport(env.ACCESS_MODE === 'multi-user' ? { refuse: (address) => classifyLiteral(address).refused } : {}),
+    // The socket's peer (the invalid-key slowdown's address) and a resolver (multi-user mode's address check).
+    remoteAddress: (e) => (e as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+    resolveHost: async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address),
+    capture,
+  })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

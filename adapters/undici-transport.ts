@@ -1,3 +1,4 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Dispatcher } from 'undici'
 // Only the part of undici the transport uses (the package's index also loads fetch, WebSocket,
@@ -13,10 +14,33 @@ import type { ByteReader, Transport, UpstreamRequest, UpstreamResponse } from '.
  * node:http's client, both of which build a Node stream per response, and took
  * more memory and CPU per streamed answer).
  */
-export function undiciTransport(): Transport {
+export function undiciTransport(options: { refuse?: (address: string) => string | undefined } = {}): Transport {
   // No cap on connections per upstream: a cap would queue streams behind each other.
-  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000 })
+  // `refuse` (multi-user mode): every address a name resolves to is checked as the socket connects, so a
+  // name that changes its answer after the gateway's own check (DNS rebinding) is still refused.
+  const connect = options.refuse ? { lookup: guardedLookup(options.refuse) } : undefined
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000, ...(connect ? { connect } : {}) })
   return (r) => new Promise<UpstreamResponse>((resolve, reject) => send(dispatcher, r, resolve, reject))
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
+
+/** dns.lookup, failing when any address found is one `refuse` names a reason for. */
+function guardedLookup(refuse: (address: string) => string | undefined) {
+  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options }, ((err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+      if (err) return callback(err, address, family)
+      for (const a of Array.isArray(address) ? address : [{ address, family: family ?? 4 }]) {
+        const why = refuse(a.address)
+        if (why) {
+          const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to ${a.address}, a ${why} address, which ACCESS_MODE=multi-user refuses`)
+          refused.code = 'REFUSED_BY_ACCESS_MODE'
+          return callback(refused, address, family)
+        }
+      }
+      callback(null, address, family)
+    }) as never)
+  }
 }
 
 /** Above this many bytes received and not yet read, the upstream socket is paused. */

@@ -30,6 +30,10 @@ import type { StateStore } from './state/state-store'
 import { memoryState } from './state/memory-state'
 import type { GatewayState } from './state/ports'
 import { fetchTransport, type Transport } from './upstream/transport'
+import { clientAddress } from './access/auth-gate'
+import { screenRequest } from './access/screen'
+import type { ResolveHost } from './access/upstream-guard'
+import { clientKey } from './http/client-auth'
 
 export interface AppOptions {
   /**
@@ -47,6 +51,10 @@ export interface AppOptions {
   state?: (env: Record<string, unknown>) => GatewayState
   /** Where wire captures go (files on Node and Deno, R2 on Workers); chosen per environment, none: capture is unavailable. */
   capture?: (env: Record<string, unknown>, settings: Settings, log: Logger) => CaptureStore | undefined
+  /** Node and Deno: the socket's peer address, from what the adapter passes as the request's env (src/access/auth-gate.ts). */
+  remoteAddress?: (env: unknown) => string | undefined
+  /** Node and Deno: resolves host names for multi-user mode's address check (src/access/upstream-guard.ts). */
+  resolveHost?: ResolveHost
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -88,18 +96,22 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const captureFor = (env: Record<string, unknown>) => options.capture && ((settings: Settings, log: Logger) => options.capture!(env, settings, log))
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, capture: captureFor(options.env) })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, capture: captureFor(options.env), resolveHost: options.resolveHost })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.
-  const perEnv = new WeakMap<object, Runtime | SettingsError>()
+  // A deployed Worker (any request host but loopback) is multi-user whatever ACCESS_MODE says: its own runtime.
+  const local = new WeakMap<object, Runtime | SettingsError>()
+  const perEnvDeployed = new WeakMap<object, Runtime | SettingsError>()
   const workerRuntime = (env: Record<string, unknown>, url: URL): Runtime => {
+    const deployed = !LOOPBACK.test(url.hostname)
+    const perEnv = deployed ? perEnvDeployed : local
     let rt = perEnv.get(env)
     if (rt instanceof SettingsError) throw rt
     if (!rt) {
       try {
         const config = typeof env.PROXY_CONFIG === 'string' ? parseConfigFile(env.PROXY_CONFIG, 'PROXY_CONFIG') : undefined
-        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: LOOPBACK.test(url.hostname), capture: captureFor(env) })
+        rt = createRuntime({ env, config, transport, store: storeFor(env), state: stateFor(env), canDiscover: !deployed, deployed, capture: captureFor(env) })
       } catch (err) {
         if (err instanceof SettingsError) perEnv.set(env, err)
         throw err
@@ -131,9 +143,29 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await rt.ready
     // Other Worker isolates may have changed the registry: re-read it now and then.
     if (!fixed) await rt.registry.load(30_000)
+    // The loop guard, and a multi-user gateway without client keys (src/access/).
+    screenRequest(c.req.raw, rt)
     // Who is asking (a name and its limits); the registry and diagnostics check the admin key themselves, /v1/usage takes either.
+    // Invalid keys from one address are slowed down (src/access/auth-gate.ts).
     const admin = url.pathname.startsWith(REGISTRY_PATH) || isDiagnosticsPath(url.pathname) || url.pathname === METRICS_PATH || isAdminPagePath(url.pathname)
-    c.set('client', admin ? UNIDENTIFIED : identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH))
+    const gate = rt.access.gate
+    const address = () => clientAddress(c.req.raw.headers, fixed ? options.remoteAddress?.(c.env) : undefined, !fixed, gate.trustedProxies)
+    if (admin) {
+      gate.screen(address)
+      c.set('client', UNIDENTIFIED)
+    } else {
+      let client
+      try {
+        client = identifyClient(c.req.raw, url, rt.settings, url.pathname === USAGE_PATH)
+      } catch (err) {
+        // A wrong key (a missing one guesses nothing) is counted: the 5th and later are a 429.
+        if (err instanceof GatewayError && err.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined) await gate.failed(address())
+        throw err
+      }
+      // Only an isolate that saw failures looks further (a valid key does not lift a running wait).
+      if (gate.watching) await gate.passed(address())
+      c.set('client', client)
+    }
     c.set('rt', rt)
     // Node and Deno have no ExecutionContext (asking Hono for one throws, which costs a stack trace per request).
     const ctx = fixed ? undefined : executionContext(c)
@@ -143,6 +175,9 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     // A captured exchange: what the client gets is recorded on its way (src/capture/).
     const capture = captureOf(c.req.raw)
     if (capture) c.res = capture.clientResponse(c.res)
+    // A wrong admin key counts as an invalid key too (its 401 is already the answer).
+    if (admin && c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined)
+      await gate.failed(address()).catch(() => {})
   })
 
   // An empty model list says why in a header (the body stays what the SDKs parse).

@@ -15,6 +15,7 @@ import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
 import { captureSchemaShape, captureSettings, type CaptureSettings } from './capture-settings'
 import { observeSchemaShape, observeSettings, type ObserveSettings } from './observe-settings'
+import { accessSchemaShape, accessSettings, type AccessSettings } from './access-settings'
 
 export { SettingsError }
 
@@ -123,6 +124,8 @@ export interface Settings {
   interactive: InteractiveSettings
   /** Wire capture's files, R2 batches and bounds (CAPTURE itself is the `capture` switch in `interactive`). */
   capture: CaptureSettings
+  /** ACCESS_MODE and TRUSTED_PROXIES (src/access/). */
+  access: AccessSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   /** LOG_FORMAT and METRICS_PUBLIC (src/config/observe-settings.ts). */
   observe: ObserveSettings
@@ -216,6 +219,7 @@ function buildSchema() {
     ...interactiveSchemaShape(),
     ...captureSchemaShape(),
     ...observeSchemaShape(),
+    ...accessSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -397,6 +401,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     models: { entries: modelEntries, contextWindows, reasoningTokenFloor: s.REASONING_TOKEN_FLOOR },
     interactive: interactiveSettings(s, config),
     capture: captureSettings(s),
+    access: accessSettings(s),
     logLevel: s.LOG_LEVEL,
     observe: observeSettings(s),
     backends,

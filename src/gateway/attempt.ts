@@ -145,6 +145,8 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   const left = x.deadline - Date.now()
   if (left <= 0) return failed(new GatewayError('timeout', 'The request used up REQUEST_BUDGET_MS before an upstream answered.'), 'timeout')
   let upstream: UpstreamResponse
+  // Multi-user mode refuses the subscription back ends outright (a 403 in the client's protocol).
+  if (route.backend.auth === 'login') rt.access.refuseLogin(route.backend)
   // With capture on, this call and its answer are recorded (src/capture/exchange-capture.ts).
   const capture = x.exchange.capture
   let captured: number | undefined

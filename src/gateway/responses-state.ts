@@ -16,7 +16,12 @@ interface StoredResponse {
   messages: HubMessage[]
   /** The response object as the client received it, for GET /v1/responses/{id}. */
   response: unknown
+  /** The client (its name) that created it: no other client reads, continues or deletes it. */
+  owner?: string
 }
+
+/** A record another client owns is, to this one, not there (records from before owners count as everyone's). */
+const foreign = (stored: StoredResponse, owner: string | undefined) => owner !== undefined && stored.owner !== undefined && stored.owner !== owner
 
 const key = (id: string) => `response:${id}`
 
@@ -29,7 +34,7 @@ const key = (id: string) => `response:${id}`
  * big for the store (RESPONSES_STORE_MAX_BYTES) is not kept, and the exchange
  * hears why (a warning for the client).
  */
-export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor: Redactor = Redactor.none): ExchangeHooks {
+export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor: Redactor = Redactor.none, owner?: string): ExchangeHooks {
   let keep = false
   return {
     async before(hub, body, route) {
@@ -38,13 +43,13 @@ export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor:
       const previous = body.previous_response_id
       if (typeof previous !== 'string' || previous === '') return { passThrough: true }
       const raw = await store.get(key(previous))
-      if (!raw) {
+      const stored = raw ? (JSON.parse(raw) as StoredResponse) : undefined
+      if (!stored || foreign(stored, owner)) {
         if (route.backend.protocol === 'openai-responses') return { passThrough: true }
         throw new GatewayError('invalid_request', `Previous response with id '${previous}' not found.`, {
           param: 'previous_response_id',
         })
       }
-      const stored = JSON.parse(raw) as StoredResponse
       hub.messages = [...stored.messages, ...hub.messages]
       return { passThrough: false }
     },
@@ -55,6 +60,7 @@ export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor:
         backend: route.backend.id,
         messages: [...hub.messages, { role: 'assistant', content: res.content }],
         response: PROTOCOLS['openai-responses'].encodeResponse(res, { ...hub, responseId: id }),
+        ...(owner !== undefined ? { owner } : {}),
       }
       // Kept without the gateway's secrets: a later turn may replay it to another back end.
       const value = redactor.text(JSON.stringify(record))
@@ -71,14 +77,16 @@ export function responsesHooks(store: StateStore, maxBytes = Infinity, redactor:
   }
 }
 
-export async function getStoredResponse(store: StateStore, id: string): Promise<unknown> {
+export async function getStoredResponse(store: StateStore, id: string, owner?: string): Promise<unknown> {
   const raw = await store.get(key(id))
-  if (!raw) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
-  return (JSON.parse(raw) as StoredResponse).response
+  const stored = raw ? (JSON.parse(raw) as StoredResponse) : undefined
+  if (!stored || foreign(stored, owner)) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
+  return stored.response
 }
 
-export async function deleteStoredResponse(store: StateStore, id: string): Promise<unknown> {
-  if (!(await store.get(key(id)))) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
+export async function deleteStoredResponse(store: StateStore, id: string, owner?: string): Promise<unknown> {
+  const raw = await store.get(key(id))
+  if (!raw || foreign(JSON.parse(raw) as StoredResponse, owner)) throw new GatewayError('not_found', `Response with id '${id}' not found.`)
   await store.delete(key(id))
   return { id, object: 'response.deleted', deleted: true }
 }

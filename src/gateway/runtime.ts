@@ -1,4 +1,7 @@
 import { loadSettings, type Settings } from '../config/settings'
+import { AccessPolicy } from '../access/policy'
+import { GatewayError } from '../hub/errors'
+import type { ResolveHost } from '../access/upstream-guard'
 import type { ConfigFile } from '../config/config-file'
 import { discover, endpointsFromHits } from '../endpoints/discovery'
 import { EndpointTable } from '../endpoints/endpoint-table'
@@ -41,6 +44,8 @@ export interface Runtime {
   metrics: GatewayMetrics
   /** Removes every secret the gateway holds from what leaves it; current with the registry and discovery. */
   readonly redactor: Redactor
+  /** The access mode in force and what it refuses (src/access/). */
+  access: AccessPolicy
   /** Settles once the registry is loaded and start-up discovery is done. */
   ready: Promise<void>
   /** Probes for local model servers now; returns the ids found. */
@@ -57,14 +62,22 @@ export interface RuntimeOptions {
   canDiscover: boolean
   /** Capture storage for these settings (Node and Deno: files; Workers: R2 when bound); none: capture is unavailable. */
   capture?: (settings: Settings, log: Logger) => CaptureStore | undefined
+  /** A deployed Worker (a request host that is not loopback): multi-user whatever ACCESS_MODE says. */
+  deployed?: boolean
+  /** Resolves host names for multi-user mode's address check (Node, Deno). */
+  resolveHost?: ResolveHost
 }
 
 export function createRuntime(o: RuntimeOptions): Runtime {
   const settings = loadSettings(o.env, o.config)
+  const access = new AccessPolicy(settings, { deployed: o.deployed, resolveHost: o.resolveHost, authFailures: o.state.authFailures })
+  // Every upstream call carries the loop guard's header (and in multi-user mode passes the address check).
+  const transport = access.transport(o.transport)
   const endpoints = new EndpointTable(settings.backends)
   const redactor = currentRedactor(settings, endpoints)
   const log = createLogger(settings.logLevel, (line) => redactor().log(line), settings.observe.logFormat)
   for (const w of settings.warnings) log.warn(w)
+  for (const w of access.warnings) log.warn(w)
   for (const n of settings.notes) log.debug(n)
   o.store.limit?.({ maxBytes: settings.responsesStoreMaxBytes })
   const captures = o.capture?.(settings, log)
@@ -73,10 +86,10 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     else log.warn('CAPTURE is on but this runtime has nowhere to write captures (on Workers, bind an R2 bucket as CAPTURE_BUCKET): nothing is captured')
   }
   const registry = new Registry(o.store, endpoints)
-  const models = new LiveModels(o.transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
+  const models = new LiveModels(transport, { ...settings.modelList, anthropicVersion: settings.anthropicVersion })
 
   const runDiscovery = async () => {
-    const hits = await discover(settings.discovery, o.transport, log)
+    const hits = await discover(settings.discovery, transport, log)
     const found = endpointsFromHits(hits, endpoints)
     endpoints.setDiscovered(found)
     for (const e of found) log.info(`discovery: ${e.id} at ${e.baseUrl} (${e.models.length} models)`)
@@ -85,7 +98,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
 
   const ready = (async () => {
     await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
-    if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
+    // Discovery looks for servers on this machine and its network: never in multi-user mode.
+    if (settings.discovery.enabled && o.canDiscover && !access.multiUser) await runDiscovery()
     const none = noBackendWarning({ endpoints })
     if (none) log.warn(none)
   })()
@@ -95,7 +109,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     endpoints,
     registry,
     models,
-    transport: o.transport,
+    transport,
     store: o.store,
     state: o.state,
     log,
@@ -107,7 +121,13 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     get redactor() {
       return redactor()
     },
+    access,
     ready,
-    discover: runDiscovery,
+    discover: access.multiUser ? refuseDiscovery : runDiscovery,
   }
+}
+
+/** Discovery probes this machine and its network: multi-user mode has none. */
+async function refuseDiscovery(): Promise<string[]> {
+  throw new GatewayError('permission', 'Discovery looks for model servers on this machine and its network, which ACCESS_MODE=multi-user refuses.')
 }

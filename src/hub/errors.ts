@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'upstream_auth' // 502: the upstream refused the gateway's own key (not the client's fault)
   | 'overloaded' // 503 / 529
   | 'timeout' // 504
+  | 'loop_detected' // 508: the request came back to the gateway that sent it (src/access/loop-guard.ts)
 
 const STATUS: Record<ErrorKind, number> = {
   invalid_request: 400,
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorKind, number> = {
   upstream_auth: 502,
   overloaded: 503,
   timeout: 504,
+  loop_detected: 508,
 }
 
 export class GatewayError extends Error {
@@ -72,6 +74,7 @@ export function kindForStatus(status: number): ErrorKind {
   if (status === 503 || status === 529) return 'overloaded'
   if (status === 504 || status === 408) return 'timeout'
   if (status === 502) return 'bad_gateway'
+  if (status === 508) return 'loop_detected'
   if (status >= 400 && status < 500) return 'invalid_request'
   return 'api_error'
 }

@@ -12,7 +12,8 @@ export function openaiRoutes(app: GatewayApp): void {
   app.post('/v1/chat/completions', (c) => generate(callOf(c), PROTOCOLS['openai-chat']))
   app.post('/v1/responses', (c) =>
     generate(callOf(c), PROTOCOLS['openai-responses'], {
-      hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes, c.var.rt.redactor),
+      // Stored responses are their client's own (src/gateway/responses-state.ts).
+      hooks: responsesHooks(c.var.rt.store, c.var.rt.settings.responsesStoreMaxBytes, c.var.rt.redactor, c.var.client.name),
     }),
   )
   app.post('/v1/responses/input_tokens', (c) =>
@@ -25,8 +26,8 @@ export function openaiRoutes(app: GatewayApp): void {
     }),
   )
   // Stored responses and model lists hold upstream text: answered with the gateway's secrets removed.
-  app.get('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await getStoredResponse(c.var.rt.store, c.req.param('id'))))
-  app.delete('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'))))
+  app.get('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await getStoredResponse(c.var.rt.store, c.req.param('id'), c.var.client.name)))
+  app.delete('/v1/responses/:id', async (c) => c.var.rt.redactor.json(await deleteStoredResponse(c.var.rt.store, c.req.param('id'), c.var.client.name)))
   // The Anthropic SDK with base URL `http://host` asks here too: it gets Anthropic's shape.
   app.get('/v1/models', async (c) => {
     const models = await listModels(c.var.rt)

@@ -37,6 +37,8 @@ export function registryRoutes(app: GatewayApp): void {
   app.post(REGISTRY_PATH, async (c) => {
     const rt = c.var.rt
     const definition = parseBody(endpointDefinitionSchema, await readJsonBody(c.req.raw, rt.settings.maxBodyBytes))
+    // Multi-user mode: no endpoint on loopback, private, link-local or cloud-metadata addresses (names resolved first).
+    await rt.access.checkUrl(definition.url, `Registry endpoint "${definition.id}"`)
     await rt.registry.put(definition)
     return rt.redactor.json({ endpoint: describe(rt.endpoints.get(definition.id)!) }, 201)
   })

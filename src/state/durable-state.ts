@@ -1,4 +1,4 @@
-import { BACKENDS, CLIENTS, stub, type DurableBindings } from './durable/bindings'
+import { AUTH_FAILURES_PREFIX, BACKENDS, CLIENTS, stub, type DurableBindings } from './durable/bindings'
 import { mergeUsage } from './durable/merge-usage'
 import type { GatewayState, UsageRecord } from './ports'
 
@@ -21,6 +21,10 @@ export function buildDurableState(env: DurableBindings): GatewayState {
     limits: {
       admit: (client, limits, estimatedTokens) => stub(env.GATEWAY_LIMITS, client).admit(limits, estimatedTokens),
       settle: (client, tokenDelta) => stub(env.GATEWAY_LIMITS, client).settle(tokenDelta),
+    },
+    authFailures: {
+      fail: (address) => stub(env.GATEWAY_LIMITS, AUTH_FAILURES_PREFIX + address).authFailure(),
+      succeed: (address) => stub(env.GATEWAY_LIMITS, AUTH_FAILURES_PREFIX + address).authSuccess(),
     },
     usage: {
       // One write per client ledger, in parallel (a batch is usually one client's).

@@ -1,3 +1,4 @@
+import { MemoryAuthFailures } from './auth-failures'
 import { applyReports, claimProbe, emptyHealth, prune, reactivate } from '../resilience/health-book'
 import { admit, emptyCounters, settle, type LimitCounters } from '../resilience/rate-window'
 import { sumUsage } from '../resilience/usage-totals'
@@ -117,4 +118,5 @@ export const memoryState = (): GatewayState => ({
   limits: new MemoryLimits(),
   usage: new MemoryUsage(),
   sessions: new MemorySessions(),
+  authFailures: new MemoryAuthFailures(),
 })

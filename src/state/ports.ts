@@ -169,10 +169,24 @@ export interface SessionStore {
   delete(id: string, owner: string): Promise<void>
 }
 
+// ---------------------------------------------------------------- invalid client keys, per address (src/access/)
+
+export interface AuthFailureState {
+  /**
+   * Counts one invalid key from `address` (an IP address); answers until when the address is
+   * refused (ms since epoch; 0 or a past time: not yet). Rules: src/state/auth-failures.ts.
+   */
+  fail(address: string): Promise<number>
+  /** A valid key from `address`: its count is forgotten, unless its wait has not passed yet. */
+  succeed(address: string): Promise<void>
+}
+
 /** Everything, chosen once per environment. */
 export interface GatewayState {
   health: HealthState
   limits: LimitState
   usage: UsageLedger
   sessions: SessionStore
+  /** Invalid client keys per address (memory when an implementation has none). */
+  authFailures?: AuthFailureState
 }

@@ -36,6 +36,8 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     if (timedOut)
       throw new GatewayError('timeout', `The upstream ${host} did not answer within ${call.timeoutMs} ms.`)
     if (call.clientSignal?.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: 499 })
+    // A transport's own refusal (multi-user mode's address check) says what it is.
+    if (err instanceof GatewayError) throw err
     throw new GatewayError('bad_gateway', `The upstream ${host} could not be reached (${describe(err)}).`)
   } finally {
     clearTimeout(timer)

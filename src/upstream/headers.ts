@@ -1,4 +1,5 @@
 import { clientSessionHeaders } from '../sessions/identify-session'
+import { HOP_HEADER, sameHops } from '../access/loop-guard'
 import type { Backend } from '../config/settings'
 import type { Redactor } from '../security/redactor'
 
@@ -9,6 +10,8 @@ const NEVER_FORWARD = new Set([
   'cookie', 'accept-encoding', 'forwarded', 'x-real-ip', 'true-client-ip', 'cdn-loop', 'expect',
   // The client's own session ids (src/sessions/identify-session.ts): the gateway's session is its own business.
   ...clientSessionHeaders,
+  // The loop guard's hops: passed on only as upstreamHeaders checks them, the gateway's own id added by its transport.
+  HOP_HEADER,
 ])
 const NEVER_FORWARD_PREFIX = ['cf-', 'x-forwarded-']
 
@@ -33,6 +36,9 @@ export interface UpstreamHeaderOptions {
 export function upstreamHeaders(o: UpstreamHeaderOptions): Headers {
   const h = new Headers()
   if (o.passThrough) for (const [k, v] of o.client) if (isForwardable(k)) h.set(k, v)
+  // The gateways this request went through so far (src/access/loop-guard.ts).
+  const hops = o.client.get(HOP_HEADER)
+  if (hops !== null && sameHops(hops)) h.set(HOP_HEADER, hops)
   h.set('content-type', 'application/json')
   if (!h.has('accept')) h.set('accept', 'application/json, text/event-stream')
   for (const [k, v] of Object.entries(o.backend.headers)) if (!h.has(k)) h.set(k, v)

@@ -45,4 +45,11 @@ export function bodyReader(res: UpstreamResponse): ByteReader | null {
 
 export type Transport = (req: UpstreamRequest) => Promise<UpstreamResponse>
 
-export const fetchTransport: Transport = (r) => fetch(r.url, { method: r.method, headers: r.headers, body: r.body, signal: r.signal })
+/**
+ * The global fetch. Redirects are not followed (`manual`: a 3xx is answered as it is, an upstream
+ * error): a redirect could lead a multi-user gateway to an address its check refuses
+ * (src/access/upstream-guard.ts), and an API that moved is a setting to change, not to chase.
+ * The Node transport (undici's dispatcher) never follows them either.
+ */
+export const fetchTransport: Transport = (r) =>
+  fetch(r.url, { method: r.method, headers: r.headers, body: r.body, signal: r.signal, redirect: 'manual' })

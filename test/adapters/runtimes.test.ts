@@ -59,7 +59,7 @@ async function stop(child: ChildProcess) {
 }
 
 async function smoke(url: string, testId: string) {
-  expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' })
+  expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok', mode: 'single-user' })
   const res = await fetch(`${url}/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': 'k' },

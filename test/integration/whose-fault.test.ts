@@ -238,7 +238,7 @@ describe('a gateway with no back end', () => {
     try {
       const health = await fetch(`${gw.url}/health`)
       const expected = expect.stringMatching(/^No back end is configured: set a provider key such as OPENAI_API_KEY, .* or LLM_PROXY_ENDPOINT_<NAME>_URL$/)
-      expect(await health.json()).toEqual({ status: 'ok', warnings: [expected] })
+      expect(await health.json()).toEqual({ status: 'ok', mode: 'single-user', warnings: [expected] })
       expect(warn.mock.calls.filter(([m]) => String(m).includes('No back end is configured'))).toHaveLength(1)
 
       for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
@@ -260,7 +260,7 @@ describe('a gateway with no back end', () => {
     try {
       const res = await t.raw('/v1/models', { headers: { authorization: `Bearer ${CLIENT_KEY}` } })
       expect(res.headers.get('x-gateway-warnings')).toBeNull()
-      expect(await (await fetch(`${t.gw.url}/health`)).json()).toEqual({ status: 'ok' })
+      expect(await (await fetch(`${t.gw.url}/health`)).json()).toEqual({ status: 'ok', mode: 'single-user' })
     } finally {
       await t.gw.close()
     }

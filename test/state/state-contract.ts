@@ -151,6 +151,34 @@ export function stateContract(name: string, target: StateTarget): void {
     })
   })
 
+  describe(`${name}: invalid keys per address`, () => {
+    it('5 failures start a minute\'s wait, each further one doubles it, a success inside the wait changes nothing', async () => {
+      const s = target.make()
+      const failures = s.authFailures
+      expect(failures).toBeDefined()
+      const address = unique('203.0.113')
+      const before = Date.now()
+      for (let i = 0; i < 4; i++) expect(await failures!.fail(address)).toBeLessThanOrEqual(Date.now())
+      const first = await failures!.fail(address)
+      expect(first - before).toBeGreaterThanOrEqual(60_000)
+      expect(first - Date.now()).toBeLessThanOrEqual(60_000)
+      await failures!.succeed(address)
+      const second = await failures!.fail(address)
+      expect(second - Date.now()).toBeGreaterThan(60_000)
+      expect(second - before).toBeLessThanOrEqual(120_000 + (Date.now() - before))
+      // Another address is untouched.
+      expect(await failures!.fail(unique('203.0.113'))).toBeLessThanOrEqual(Date.now())
+    })
+
+    it('a success before the wait starts forgets the count', async () => {
+      const s = target.make()
+      const address = unique('198.51.100')
+      for (let i = 0; i < 4; i++) await s.authFailures!.fail(address)
+      await s.authFailures!.succeed(address)
+      for (let i = 0; i < 4; i++) expect(await s.authFailures!.fail(address)).toBeLessThanOrEqual(Date.now())
+    })
+  })
+
   describe(`${name}: usage`, () => {
     it('totals by client, backend, model and day, with since and client', async () => {
       const s = target.make()

@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from 'vitest'
 const sid = `cmd-${Math.random().toString(36).slice(2, 10)}`
 const headers = { 'content-type': 'application/json', authorization: 'Bearer worker-client-key', 'x-session-id': sid }
 
-const post = (path: string, body: unknown) => SELF.fetch(`http://gateway.test${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
+const post = (path: string, body: unknown) => SELF.fetch(`http://localhost${path}`, { method: 'POST', headers, body: JSON.stringify(body) })
 const messages = (text: string, stream = false) => post('/v1/messages', { model: 'anthropic:claude-test', max_tokens: 50, stream, messages: [{ role: 'user', content: text }] })
 
 async function upstreamModels(): Promise<string[]> {

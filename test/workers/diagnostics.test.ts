@@ -8,8 +8,8 @@ import { MemoryStore } from '../../src/state/memory-store'
 /** /v1/diagnostics inside workerd: the Worker entry, and an app over state the test writes. */
 describe('diagnostics on Workers', () => {
   it('the Worker entry answers admins only, with keys masked', async () => {
-    expect((await SELF.fetch('http://gateway.test/v1/diagnostics', { headers: { authorization: 'Bearer worker-client-key' } })).status).toBe(401)
-    const res = await SELF.fetch('http://gateway.test/v1/diagnostics', { headers: { authorization: 'Bearer worker-admin-key' } })
+    expect((await SELF.fetch('http://localhost/v1/diagnostics', { headers: { authorization: 'Bearer worker-client-key' } })).status).toBe(401)
+    const res = await SELF.fetch('http://localhost/v1/diagnostics', { headers: { authorization: 'Bearer worker-admin-key' } })
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toContain('sk-ant-worker')
@@ -28,9 +28,9 @@ describe('diagnostics on Workers', () => {
     const app = createApp({ store: () => new MemoryStore(), state: () => state })
     const bindings = { OPENAI_API_KEY: key, ADMIN_API_KEY: 'admin-key-workers-1', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' }
     const headers = { 'x-api-key': 'admin-key-workers-1' }
-    const view: any = await (await app.fetch(new Request('https://gw.example/v1/diagnostics', { headers }), bindings)).json()
+    const view: any = await (await app.fetch(new Request('http://localhost/v1/diagnostics', { headers }), bindings)).json()
     expect(view.backends.find((b: any) => b.id === 'openai').keys).toEqual([{ key: '…0001', state: 'cooling', until: expect.any(String), reason: '429' }])
-    const res = await app.fetch(new Request('https://gw.example/v1/diagnostics/backends/openai/reactivate', { method: 'POST', headers }), bindings)
+    const res = await app.fetch(new Request('http://localhost/v1/diagnostics/backends/openai/reactivate', { method: 'POST', headers }), bindings)
     expect(await res.json()).toEqual({ backend: 'openai', reactivated: 1 })
   })
 })

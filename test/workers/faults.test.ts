@@ -9,4 +9,4 @@ const bindings = faultSettings(inject('faultyUpstreamUrl'))
 const store = new MemoryStore()
 const app = createApp({ store: () => store })
 
-defineFaultMatrix(() => async (path, init) => app.fetch(new Request(`http://gateway.test${path}`, init), bindings))
+defineFaultMatrix(() => async (path, init) => app.fetch(new Request(`http://localhost${path}`, init), bindings))

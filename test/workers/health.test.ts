@@ -4,7 +4,7 @@ import { MemoryStore } from '../../src/state/memory-store'
 
 // Inside workerd: settings are the bindings, read on the first request.
 const app = () => createApp({ store: () => new MemoryStore() })
-const health = (bindings: Record<string, unknown>) => app().fetch(new Request('https://gateway.example/health'), bindings)
+const health = (bindings: Record<string, unknown>) => app().fetch(new Request('http://localhost/health'), bindings)
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -17,14 +17,14 @@ describe('/health on Workers', () => {
 
     const gw = app()
     const chat = await gw.fetch(
-      new Request('https://gateway.example/v1/chat/completions', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }),
+      new Request('http://localhost/v1/chat/completions', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }),
       bindings,
     )
     expect(chat.status).toBe(500)
     const text = await chat.text()
     expect(JSON.parse(text).error.message).toContain('Invalid setting OPENAI_BASE_URL')
     expect(text).not.toContain('sk-secret-value')
-    expect((await gw.fetch(new Request('https://gateway.example/health'), bindings)).status).toBe(503)
+    expect((await gw.fetch(new Request('http://localhost/health'), bindings)).status).toBe(503)
   })
 
   it('a broken selector or config binding is a 503 too', async () => {
@@ -43,7 +43,7 @@ describe('/health on Workers', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     const res = await health({ OPENAI_API_KEY: 'k', PROXY_API_KEY: 'client-secret', LLM_PROXY_LOCAL_DISCOVERY: '0' })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ status: 'ok', warnings: ['Unknown setting PROXY_API_KEY; did you mean PROXY_API_KEYS?'] })
+    expect(await res.json()).toEqual({ status: 'ok', mode: 'single-user', warnings: ['Unknown setting PROXY_API_KEY; did you mean PROXY_API_KEYS?'] })
     expect(warn).toHaveBeenCalledWith('warning: Unknown setting PROXY_API_KEY; did you mean PROXY_API_KEYS?')
     expect(JSON.stringify(warn.mock.calls)).not.toContain('client-secret')
   })

@@ -28,7 +28,7 @@ function instance(bindings: Record<string, string>) {
   const app = createApp({ store: () => new MemoryStore(), state: () => buildDurableState(durable) })
   // Each instance gets its own bindings object, hence its own runtime (as another isolate would).
   const own = { ...bindings }
-  return (path: string, init: RequestInit = {}) => app.fetch(new Request(`https://gateway.example${path}`, init), own)
+  return (path: string, init: RequestInit = {}) => app.fetch(new Request(`http://localhost${path}`, init), own)
 }
 type Instance = ReturnType<typeof instance>
 
@@ -204,7 +204,7 @@ describe('what the Durable Object round trips cost (measured, not asserted)', ()
       const app = createApp({ store: () => new MemoryStore(), state })
       const own = { ...bindings }
       const once = async () => {
-        const res = await app.fetch(new Request('https://gateway.example/v1/chat/completions', chatInit('openai:gpt-4.1-mini')), own)
+        const res = await app.fetch(new Request('http://localhost/v1/chat/completions', chatInit('openai:gpt-4.1-mini')), own)
         expect(res.status).toBe(200)
         await res.arrayBuffer()
       }

@@ -24,7 +24,7 @@ describe('the scripted upstream from inside workerd', () => {
     const app = createApp({ store: () => new MemoryStore() })
     const chat = (model: string) =>
       app.fetch(
-        new Request('https://gateway.example/v1/chat/completions', {
+        new Request('http://localhost/v1/chat/completions', {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ model: `openai:${model}`, messages: [{ role: 'user', content: 'hi' }] }),

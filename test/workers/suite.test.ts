@@ -14,20 +14,20 @@ defineGatewaySuite(() => ({
     const app = createApp({ store: () => store })
     const handler = ((input: RequestInfo | URL, init?: RequestInit) =>
       app.fetch(new Request(input, init), bindings)) as typeof fetch
-    return { url: 'http://gateway.test', fetch: handler, close: async () => {} }
+    return { url: 'http://localhost', fetch: handler, close: async () => {} }
   },
 }))
 
 describe('the Worker entry (wrangler.toml main)', () => {
   it('answers /health', async () => {
-    const res = await SELF.fetch('http://gateway.test/health')
+    const res = await SELF.fetch('http://localhost/health')
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ status: 'ok' })
+    expect(await res.json()).toEqual({ status: 'ok', mode: 'single-user' })
   })
 
   it('keeps stored Responses in the STATE KV namespace', async () => {
     const headers = { 'content-type': 'application/json', authorization: 'Bearer worker-client-key' }
-    const res = await SELF.fetch('http://gateway.test/v1/responses', {
+    const res = await SELF.fetch('http://localhost/v1/responses', {
       method: 'POST',
       headers,
       body: JSON.stringify({ model: 'anthropic:claude-test', input: 'Say hello' }),
@@ -36,12 +36,12 @@ describe('the Worker entry (wrangler.toml main)', () => {
     const created = (await res.json()) as { id: string; output: Array<{ content?: Array<{ text: string }> }> }
     expect(created.output[0]!.content![0]!.text).toBe('Hello from anthropic!')
     expect(await env.STATE.get(`response:${created.id}`)).toContain('Hello from anthropic!')
-    const fetched = await SELF.fetch(`http://gateway.test/v1/responses/${created.id}`, { headers })
+    const fetched = await SELF.fetch(`http://localhost/v1/responses/${created.id}`, { headers })
     expect(((await fetched.json()) as { id: string }).id).toBe(created.id)
   })
 
   it('refuses a request without the client key, in the client’s protocol', async () => {
-    const res = await SELF.fetch('http://gateway.test/v1/messages', { method: 'POST', body: '{}' })
+    const res = await SELF.fetch('http://localhost/v1/messages', { method: 'POST', body: '{}' })
     expect(res.status).toBe(401)
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
   })
@@ -50,7 +50,7 @@ describe('the Worker entry (wrangler.toml main)', () => {
 describe('the registry on Workers', () => {
   it('persists in KV: a fresh app over the same namespace sees the endpoint', async () => {
     const admin = { authorization: 'Bearer worker-admin-key', 'content-type': 'application/json' }
-    const added = await SELF.fetch('http://gateway.test/api/v1/registry', {
+    const added = await SELF.fetch('http://localhost/api/v1/registry', {
       method: 'POST',
       headers: admin,
       body: JSON.stringify({ id: 'kv-box', url: 'http://127.0.0.1:9/v1', models: ['m'] }),
@@ -60,7 +60,7 @@ describe('the registry on Workers', () => {
 
     // another isolate: a new app, same KV namespace
     const app = createApp({ store: () => new KvStore(env.STATE) })
-    const res = await app.fetch(new Request('http://gateway.test/api/v1/registry', { headers: admin }), {
+    const res = await app.fetch(new Request('http://localhost/api/v1/registry', { headers: admin }), {
       ADMIN_API_KEY: 'worker-admin-key',
       LLM_PROXY_LOCAL_DISCOVERY: '0',
     })

@@ -23,6 +23,7 @@ const TYPE_FOR_KIND: Record<ErrorKind, string> = {
   upstream_auth: 'upstream_authentication_error',
   overloaded: 'overloaded_error',
   timeout: 'timeout_error',
+  loop_detected: 'api_error',
 }
 
 const KIND_FOR_TYPE: Record<string, ErrorKind> = {

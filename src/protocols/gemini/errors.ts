@@ -25,6 +25,7 @@ const STATUS_FOR_KIND: Record<ErrorKind, string> = {
   upstream_auth: 'FAILED_PRECONDITION',
   overloaded: 'UNAVAILABLE',
   timeout: 'DEADLINE_EXCEEDED',
+  loop_detected: 'FAILED_PRECONDITION',
 }
 
 const KIND_FOR_STATUS: Record<string, ErrorKind> = {

@@ -23,6 +23,7 @@ const WIRE: Record<ErrorKind, { type: string; code: string | null }> = {
   upstream_auth: { type: 'upstream_authentication_error', code: 'upstream_key_refused' },
   overloaded: { type: 'service_unavailable_error', code: 'server_is_overloaded' },
   timeout: { type: 'server_error', code: 'timeout' },
+  loop_detected: { type: 'server_error', code: 'loop_detected' },
 }
 
 function errorObject(err: GatewayError) {

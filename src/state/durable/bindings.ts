@@ -25,7 +25,13 @@ export interface HealthRpc {
 export interface LimitsRpc {
   admit(limits: ClientLimits, estimatedTokens: number): Promise<Admission>
   settle(tokenDelta: number): Promise<void>
+  /** The object named AUTH_FAILURES_PREFIX + address: one more invalid key; until when it is refused. */
+  authFailure(): Promise<number>
+  authSuccess(): Promise<void>
 }
+
+/** Limits objects named so count one address's invalid keys (no client name starts with a space). */
+export const AUTH_FAILURES_PREFIX = ' auth-failures '
 
 /** One ledger per client name (SQLite). */
 export interface UsageRpc {

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { admit, emptyCounters, settle, type LimitCounters } from '../../resilience/rate-window'
 import type { Admission, ClientLimits } from '../ports'
+import { clearedBySuccess, emptyAuthRecord, noteAuthFailure, type AuthFailureRecord } from '../auth-failures'
 import type { DurableBindings, LimitsRpc } from './bindings'
 
 /** How long counters may wait before they are written (one write covers every change in it). */
@@ -44,5 +45,20 @@ export class ClientLimitsObject extends DurableObject<DurableBindings> implement
     const now = Date.now()
     settle(this.of(now), tokenDelta, now)
     this.changed()
+  }
+
+  // One object per address (`idFromName(AUTH_FAILURES_PREFIX + address)`) counts its invalid keys:
+  // written at once (failures are rare, and the count must survive an eviction).
+
+  async authFailure(): Promise<number> {
+    const rec = this.ctx.storage.kv.get<AuthFailureRecord>('auth-failures') ?? emptyAuthRecord()
+    const until = noteAuthFailure(rec, Date.now())
+    this.ctx.storage.kv.put('auth-failures', rec)
+    return until
+  }
+
+  async authSuccess(): Promise<void> {
+    const rec = this.ctx.storage.kv.get<AuthFailureRecord>('auth-failures')
+    if (rec && clearedBySuccess(rec, Date.now())) this.ctx.storage.kv.delete('auth-failures')
   }
 }
