@@ -6,6 +6,7 @@ import { memoryState } from '../src/state/memory-state.ts'
 import { MemoryStore } from '../src/state/memory-store.ts'
 import { FileStore } from './file-store.ts'
 import { fileState, STATE_SUBDIR } from './file-state.ts'
+import { denoCredentialFiles } from './deno-credential-files.ts'
 
 declare const Deno: any
 
@@ -30,7 +31,8 @@ function build() {
     const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
     // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
     const state = env.STATE_DIR ? fileState(`${env.STATE_DIR}/${STATE_SUBDIR}`) : memoryState()
-    return createApp({ env, config, store: () => store, state: () => state })
+    // The vendor CLIs' credentials files (subscription back ends); `~` is HOME.
+    return createApp({ env, config, store: () => store, state: () => state, files: denoCredentialFiles(env.HOME || env.USERPROFILE) })
   } catch (err) {
     console.error((err as Error).message)
     Deno.exit(1)

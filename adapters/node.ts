@@ -11,6 +11,7 @@ import { MemoryStore } from '../src/state/memory-store'
 import { FileStore } from './file-store'
 import { fileState, STATE_SUBDIR } from './file-state'
 import { undiciTransport } from './undici-transport'
+import { nodeCredentialFiles } from './node-credential-files'
 
 export interface NodeGateway {
   url: string
@@ -28,7 +29,9 @@ export async function startGateway(
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
   // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
   const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
-  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport() })
+  // The vendor CLIs' credentials files (subscription back ends); `~` is the settings' HOME.
+  const files = nodeCredentialFiles(env.HOME || env.USERPROFILE)
+  const app = createApp({ env, config, store: () => store, state: () => state, transport: undiciTransport(), files })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {
     server.once('error', reject)

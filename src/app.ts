@@ -25,6 +25,7 @@ import type { StateStore } from './state/state-store'
 import { memoryState } from './state/memory-state'
 import type { GatewayState } from './state/ports'
 import { fetchTransport, type Transport } from './upstream/transport'
+import type { CredentialFiles } from './subscriptions/types'
 
 export interface AppOptions {
   /**
@@ -40,6 +41,8 @@ export interface AppOptions {
   store?: (env: Record<string, unknown>) => StateStore
   /** Keys, circuits, limits, usage and sessions (Durable Objects on Workers, memory or files elsewhere); chosen per environment. */
   state?: (env: Record<string, unknown>) => GatewayState
+  /** The vendor CLIs' credentials files, for the subscription back ends (Node and Deno; Workers have none). */
+  files?: CredentialFiles
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -91,7 +94,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const stateFor = options.state ?? (() => memoryState())
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, files: options.files })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.

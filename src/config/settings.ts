@@ -13,6 +13,7 @@ import { isCompound, leaves, parsePlan } from '../resilience/selector-plan'
 import { parseClients, type ClientEntry } from './clients'
 import type { ClientLimits } from '../state/ports'
 import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings } from './interactive-settings'
+import { loginSchemaShape, loginSettings, type LoginSettings } from './login-settings'
 
 export { SettingsError }
 
@@ -121,6 +122,8 @@ export interface Settings {
   interactive: InteractiveSettings
   logLevel: 'silent' | 'error' | 'info' | 'debug'
   backends: Map<string, Backend>
+  /** The subscription back ends' credentials files and token URLs (src/config/login-settings.ts). */
+  logins: LoginSettings
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
   warnings: string[]
   /** For the debug log: what was adjusted at load (a base URL's extra path). */
@@ -208,6 +211,7 @@ function buildSchema() {
     CLIENT_TPM: optionalPositiveInt,
     CLIENT_DAILY_TOKENS: optionalPositiveInt,
     ...interactiveSchemaShape(),
+    ...loginSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -242,6 +246,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   const s = parsed.data as Record<string, any>
 
   const backends = new Map<string, Backend>()
+  const logins = loginSettings(s)
   for (const p of CATALOGUE) {
     const shared = p.sharesSettingsWith
     let keys: string[] = s[settingName(p.id, 'API_KEY')]
@@ -259,8 +264,11 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       baseUrl = fixed.url
     }
     const models: string[] = s[settingName(p.id, 'MODELS')]
+    // A subscription back end's keys are credentials files; the CLI's own file counts once it is seen to exist.
+    const login = logins.get(p.id)
+    if (login) [keys, keySetting] = [login.files, login.setting]
     // A deployment-style host (Azure) has no usable default URL: it needs its own.
-    const configured = (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
+    const configured = login ? login.explicit : (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
     backends.set(p.id, {
       id: p.id,
       provider: p.id,
@@ -390,6 +398,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     interactive: interactiveSettings(s, config),
     logLevel: s.LOG_LEVEL,
     backends,
+    logins,
     warnings,
     notes,
   }

@@ -7,7 +7,9 @@ import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
 import { ExchangeFeed } from '../observe/exchange-feed'
-import type { SubscriptionLogins } from '../subscriptions/types'
+import type { CredentialFiles, SubscriptionLogins } from '../subscriptions/types'
+import { createLogins } from '../subscriptions/create-logins'
+import { useExistingDefaultFiles } from '../subscriptions/default-files'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
@@ -46,6 +48,8 @@ export interface RuntimeOptions {
   state: GatewayState
   /** Whether this runtime can see local servers (Node, Deno, wrangler dev; not a deployed Worker). */
   canDiscover: boolean
+  /** The vendor CLIs' credentials files (Node and Deno): the subscription back ends need them. */
+  files?: CredentialFiles
 }
 
 export function createRuntime(o: RuntimeOptions): Runtime {
@@ -67,7 +71,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     return found.map((e) => e.id)
   }
 
+  const logins = o.files ? createLogins(o.files, o.transport, settings, { warn: (m) => log.warn(m) }) : undefined
+
   const ready = (async () => {
+    // A CLI's own credentials file, when it exists, turns its subscription back end on.
+    if (o.files) for (const id of await useExistingDefaultFiles(settings, o.files)) log.info(`${id}: using the CLI's login on this machine`)
     await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
     if (settings.discovery.enabled && o.canDiscover) await runDiscovery()
     const none = noBackendWarning({ endpoints })
@@ -83,6 +91,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     store: o.store,
     state: o.state,
     log,
+    logins,
     feed: new ExchangeFeed(),
     get redactor() {
       return redactor()
