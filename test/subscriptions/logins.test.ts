@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
@@ -27,6 +27,8 @@ class FakeVendors {
   url = ''
   seen: Seen[] = []
   refuse = false
+  /** Refresh tokens refused one by one. */
+  refuseTokens = new Set<string>()
   /** The access token each API accepts. */
   accept: Record<string, string> = {}
   refreshes = (vendor: string) => this.seen.filter((s) => s.path === `/token/${vendor}`).length
@@ -43,7 +45,7 @@ class FakeVendors {
         res.end(JSON.stringify(o))
       }
       if (path.startsWith('/token/')) {
-        if (this.refuse) return json(400, { error: 'invalid_grant', error_description: 'refresh token revoked' })
+        if (this.refuse || [...this.refuseTokens].some((t) => body.includes(t))) return json(400, { error: 'invalid_grant', error_description: 'refresh token revoked' })
         // Hold the answer a moment so that concurrent callers overlap.
         await new Promise((r) => setTimeout(r, 50))
         const vendor = path.slice('/token/'.length)
@@ -108,6 +110,7 @@ function writeExpiredLogins() {
 
 const env = () => ({
   LOG_LEVEL: 'silent',
+  LLM_PROXY_LOCAL_DISCOVERY: 'off',
   OPENAI_CODEX_CREDENTIALS_FILE: file('auth.json'),
   OPENAI_CODEX_BASE_URL: `${fake.url}/codex`,
   OPENAI_CODEX_TOKEN_URL: `${fake.url}/token/codex`,
@@ -128,6 +131,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'logins-'))
   fake.seen = []
   fake.refuse = false
+  fake.refuseTokens.clear()
   writeExpiredLogins()
   gw = await startGateway(env(), '127.0.0.1', 0)
   return async () => {
@@ -283,5 +287,59 @@ describe('qwen-oauth', () => {
       status: 401,
       message: expect.stringContaining('`qwen`'),
     })
+  })
+})
+
+describe('credentials files as a key pool', () => {
+  it('rotates across two files: the one whose refresh is refused is passed over, the other answers', async () => {
+    const second = JSON.parse(readFileSync(file('auth.json'), 'utf8'))
+    second.tokens.refresh_token = 'second-refresh'
+    writeFileSync(file('auth-2.json'), JSON.stringify(second), { mode: 0o600 })
+    fake.refuseTokens.add('old-refresh')
+    const two = await startGateway({ ...env(), OPENAI_CODEX_CREDENTIALS_FILE: `${file('auth.json')},${file('auth-2.json')}` }, '127.0.0.1', 0)
+    try {
+      const client = new Anthropic({ baseURL: two.url, apiKey: 'unused', maxRetries: 0 })
+      for (let i = 0; i < 3; i++) {
+        const msg = await client.messages.create({ model: 'openai-codex:gpt-5.5', max_tokens: 50, messages: [{ role: 'user', content: `hi ${i}` }] })
+        expect(msg.content.length).toBeGreaterThan(0)
+      }
+      // The refused file was tried at most once (then retired); the other was refreshed once and rewritten.
+      expect(fake.seen.filter((s) => s.path === '/token/codex' && s.body.includes('old-refresh')).length).toBeLessThanOrEqual(1)
+      expect(fake.seen.filter((s) => s.path === '/token/codex' && s.body.includes('second-refresh')).length).toBe(1)
+      expect(readJson('auth-2.json').tokens.refresh_token).toBe('new-refresh')
+      expect(readJson('auth.json').tokens.refresh_token).toBe('old-refresh')
+    } finally {
+      await two.close()
+    }
+  })
+})
+
+describe("the CLI's own file", () => {
+  it('turns the back end on only when it exists under HOME, and /v1/models shows no path', async () => {
+    const home = join(dir, 'home')
+    const off = await startGateway({ LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: 'off', HOME: home }, '127.0.0.1', 0)
+    try {
+      const ids = (await (await fetch(`${off.url}/v1/models`)).json()).data.map((m: { id: string }) => m.id)
+      expect(ids.some((id: string) => id.startsWith('openai-codex:'))).toBe(false)
+    } finally {
+      await off.close()
+    }
+    mkdirSync(join(home, '.codex'), { recursive: true })
+    writeFileSync(join(home, '.codex', 'auth.json'), readFileSync(file('auth.json')))
+    const on = await startGateway({ LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: 'off', HOME: home, OPENAI_CODEX_BASE_URL: `${fake.url}/codex`, OPENAI_CODEX_TOKEN_URL: `${fake.url}/token/codex` }, '127.0.0.1', 0)
+    try {
+      const text = await (await fetch(`${on.url}/v1/models`)).text()
+      expect(text).toContain('openai-codex:gpt-5.5')
+      expect(text).not.toContain(home)
+      const msg = await new Anthropic({ baseURL: on.url, apiKey: 'unused', maxRetries: 0 }).messages.create({
+        model: 'openai-codex:gpt-5.5',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      expect(msg.content.length).toBeGreaterThan(0)
+      expect(JSON.parse(readFileSync(join(home, '.codex', 'auth.json'), 'utf8')).tokens.refresh_token).toBe('new-refresh')
+    } finally {
+      await on.close()
+    }
   })
 })
