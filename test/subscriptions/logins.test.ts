@@ -76,6 +76,23 @@ describe('openai-codex', () => {
     expect(fake.refreshes('codex')).toBe(1)
   })
 
+  it('a token the upstream refuses (401) is refreshed before the next call, even before it expires', async () => {
+    const ask = (content: string) => anthropic().messages.create({ model: 'openai-codex:gpt-5.5', max_tokens: 50, messages: [{ role: 'user', content }] })
+    await ask('first')
+    expect(fake.refreshes('codex')).toBe(1)
+    fake.accept.codex = 'revoked-on-the-server'
+    const outcome = await ask('second').then(
+      () => 'answered',
+      (err: { status?: number }) => err.status,
+    )
+    // That request hears the refusal (the gateway's own credentials refused: 502); the next one refreshes first.
+    expect(outcome).toBe(502)
+    expect(fake.refreshes('codex')).toBe(1)
+    expect((await ask('third')).content.length).toBeGreaterThan(0)
+    expect(fake.refreshes('codex')).toBe(2)
+    expect(readJson('auth.json').tokens.access_token).toBe(fake.accept.codex)
+  })
+
   it('streams through the Anthropic SDK', async () => {
     const stream = anthropic().messages.stream({ model: 'openai-codex:gpt-5.5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
     let text = ''
