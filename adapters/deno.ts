@@ -8,6 +8,7 @@ import { MemoryStore } from '../src/state/memory-store.ts'
 import { FileStore } from './file-store.ts'
 import { fileState, STATE_SUBDIR } from './file-state.ts'
 import { captureDir, fileCaptures } from './capture-files.ts'
+import { denoCredentialFiles } from './deno-credential-files.ts'
 
 declare const Deno: any
 
@@ -37,6 +38,8 @@ function build() {
     // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures).
     return createApp({
       env, config, store: () => store, state: () => state,
+      // The vendor CLIs' credentials files (subscription back ends); `~` is HOME.
+      files: denoCredentialFiles(env.HOME || env.USERPROFILE),
       capture: (_env, s) => fileCaptures(captureDir(env, s.capture), s.capture, 'deno'),
       // Deno.serve hands each request's connection info as the env: the socket's peer.
       remoteAddress: (info: any) => info?.remoteAddr?.hostname,

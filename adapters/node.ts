@@ -16,6 +16,7 @@ import { FileStore } from './file-store'
 import { fileState, STATE_SUBDIR } from './file-state'
 import { undiciTransport } from './undici-transport'
 import { captureDir, fileCaptures } from './capture-files'
+import { nodeCredentialFiles } from './node-credential-files'
 
 export interface NodeGateway {
   url: string
@@ -35,6 +36,8 @@ export async function startGateway(
   const store = env.STATE_DIR ? new FileStore(env.STATE_DIR) : new MemoryStore()
   // Health, limits, usage and sessions: files under STATE_DIR/gateway-state when set, else memory.
   const state = env.STATE_DIR ? fileState(join(env.STATE_DIR, STATE_SUBDIR)) : memoryState()
+  // The vendor CLIs' credentials files (subscription back ends); `~` is the settings' HOME.
+  const files = nodeCredentialFiles(env.HOME || env.USERPROFILE)
   // Wire capture: files under CAPTURE_DIR (else STATE_DIR/captures, else ./captures), written only when something is captured.
   const capture = (_env: Record<string, unknown>, s: Settings) => fileCaptures(captureDir(env, s.capture), s.capture, 'node')
   const app = createApp({
@@ -45,6 +48,7 @@ export async function startGateway(
     remoteAddress: (e) => (e as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
     resolveHost: async (host) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address),
     capture,
+    files,
   })
   const server = createAdaptorServer({ fetch: app.fetch, hostname })
   return new Promise((resolve, reject) => {

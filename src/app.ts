@@ -34,6 +34,7 @@ import { clientAddress } from './access/auth-gate'
 import { screenRequest } from './access/screen'
 import type { ResolveHost } from './access/upstream-guard'
 import { clientKey } from './http/client-auth'
+import type { CredentialFiles } from './subscriptions/types'
 
 export interface AppOptions {
   /**
@@ -55,6 +56,8 @@ export interface AppOptions {
   remoteAddress?: (env: unknown) => string | undefined
   /** Node and Deno: resolves host names for multi-user mode's address check (src/access/upstream-guard.ts). */
   resolveHost?: ResolveHost
+  /** The vendor CLIs' credentials files, for the subscription back ends (Node and Deno; Workers have none). */
+  files?: CredentialFiles
 }
 
 /** Which protocol's error shape a path's clients understand (on `/v1/models`, its headers tell). */
@@ -96,7 +99,7 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
   const captureFor = (env: Record<string, unknown>) => options.capture && ((settings: Settings, log: Logger) => options.capture!(env, settings, log))
   // Node and Deno: one runtime, built now (bad settings fail at start) and discovering at once.
   const fixed = options.env
-    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, capture: captureFor(options.env), resolveHost: options.resolveHost })
+    ? createRuntime({ env: options.env, config: options.config, transport, store: storeFor(options.env), state: stateFor(options.env), canDiscover: true, capture: captureFor(options.env), resolveHost: options.resolveHost, files: options.files })
     : undefined
   // Workers: one runtime per bindings object, built on first use; only `wrangler dev` (a loopback host) discovers.
   // Bad settings are remembered too: every request answers with the same message.

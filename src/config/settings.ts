@@ -16,6 +16,7 @@ import { interactiveSchemaShape, interactiveSettings, type InteractiveSettings }
 import { captureSchemaShape, captureSettings, type CaptureSettings } from './capture-settings'
 import { observeSchemaShape, observeSettings, type ObserveSettings } from './observe-settings'
 import { accessSchemaShape, accessSettings, type AccessSettings } from './access-settings'
+import { loginSchemaShape, loginSettings, type LoginSettings } from './login-settings'
 
 export { SettingsError }
 
@@ -130,6 +131,8 @@ export interface Settings {
   /** LOG_FORMAT and METRICS_PUBLIC (src/config/observe-settings.ts). */
   observe: ObserveSettings
   backends: Map<string, Backend>
+  /** The subscription back ends' credentials files and token URLs (src/config/login-settings.ts). */
+  logins: LoginSettings
   /** Said once at start (and on Workers in /health): names that look like settings but are not. */
   warnings: string[]
   /** For the debug log: what was adjusted at load (a base URL's extra path). */
@@ -220,6 +223,7 @@ function buildSchema() {
     ...captureSchemaShape(),
     ...observeSchemaShape(),
     ...accessSchemaShape(),
+    ...loginSchemaShape(),
   }
   for (const p of CATALOGUE) {
     shape[settingName(p.id, 'API_KEY')] = list
@@ -254,6 +258,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
   const s = parsed.data as Record<string, any>
 
   const backends = new Map<string, Backend>()
+  const logins = loginSettings(s)
   for (const p of CATALOGUE) {
     const shared = p.sharesSettingsWith
     let keys: string[] = s[settingName(p.id, 'API_KEY')]
@@ -271,8 +276,11 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
       baseUrl = fixed.url
     }
     const models: string[] = s[settingName(p.id, 'MODELS')]
+    // A subscription back end's keys are credentials files; the CLI's own file counts once it is seen to exist.
+    const login = logins.get(p.id)
+    if (login) [keys, keySetting] = [login.files, login.setting]
     // A deployment-style host (Azure) has no usable default URL: it needs its own.
-    const configured = (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
+    const configured = login ? login.explicit : (keys.length > 0 || (!p.keyRequired && baseUrl !== undefined)) && (!p.baseUrlRequired || baseUrl !== undefined)
     backends.set(p.id, {
       id: p.id,
       provider: p.id,
@@ -405,6 +413,7 @@ export function loadSettings(env: Record<string, unknown>, config: ConfigFile = 
     logLevel: s.LOG_LEVEL,
     observe: observeSettings(s),
     backends,
+    logins,
     warnings,
     notes,
   }

@@ -55,6 +55,7 @@ export class LiveModels {
   private async fetchLive(backend: Backend): Promise<string[]> {
     const stale = this.cache.get(backend.id)?.models ?? []
     if (backend.pathTemplate) return stale // deployments (Azure) have no models route
+    if (backend.auth === 'login') return stale // subscription back ends: their catalogue list (their keys are files, not tokens)
     const route = ROUTES[backend.protocol]
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)

@@ -24,6 +24,7 @@ import type { OpenSession } from '../sessions/open-session'
 import { hubWithGatewayIds, withGatewayIds } from '../sessions/own-session-ids'
 import type { RequestOutcome } from '../interceptors/run-request'
 import type { UpstreamCallShape } from '../subscriptions/types'
+import { assembleStream } from './assemble-stream'
 
 /** What stays the same over every attempt of one request. */
 export interface Exchange {
@@ -107,6 +108,8 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   if (hub && hasAny(overrides)) Object.assign(hub, overrides)
   const passThrough = sameProtocol && allowed.passThrough
   const stream = hub?.stream ?? x.envelope.stream
+  // A host that answers only as a stream: asked for one, and its stream put together for this client.
+  const assemble = !stream && route.backend.quirks.streamsOnly === true
 
   const warnings: string[] = []
   const warn = (m: string) => warnings.push(m)
@@ -128,18 +131,19 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
     const renamed = sameModel ? sent : { ...sent, model: route.model }
     const adapted = back.adaptPassThrough?.(renamed, ctx)
     upstreamBody = adapted ? JSON.stringify(adapted) : sameModel && sent === body ? x.text : JSON.stringify(renamed)
+    if (assemble) upstreamBody = JSON.stringify({ ...(adapted ?? renamed), stream: true })
   } else {
     hub = dropForeignThinking(hubWithGatewayIds(hub!, x.session.id), route.backend.protocol, warn)
     if (x.dropSigned) hub = dropSignedThinking(hub, warn)
     hub = applyTokenFloor(hub, info, floor, warn)
     tooLong = checkContextWindow(hub, route.backend, route.model, info)
     checkToolHistory(hub)
-    upstreamBody = tooLong ? '' : JSON.stringify(back.encodeRequest(hub, ctx))
+    upstreamBody = tooLong ? '' : JSON.stringify(back.encodeRequest(assemble ? { ...hub, stream: true } : hub, ctx))
   }
   // Too long for this model: refused before it goes anywhere (the loop tries the next entry, if any).
   if (tooLong) return failed(tooLong, 'context_window')
 
-  const path = upstreamPath(route, back, stream)
+  const path = upstreamPath(route, back, stream || assemble)
   const upstreamUrl = route.backend.baseUrl + (passThrough ? withClientQuery(path, x.url) : path)
   if (rt.log.debugging) rt.log.debug(`upstream: POST ${shownUrl(upstreamUrl)} (${passThrough ? 'pass-through' : 'translated'}${keyHint ? `, key ${keyHint}` : ''})`)
   const left = x.deadline - Date.now()
@@ -187,9 +191,11 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
 
   const committed: Committed = { route, back, hub, passThrough, stream, upstream, warnings, keyHint }
   const upstreamIsSse = (upstream.headers.get('content-type') ?? '').includes('text/event-stream')
-  const reader = upstreamIsSse && (passThrough || stream) ? bodyReader(upstream) : null
+  const reader = upstreamIsSse && (passThrough || stream) && !assemble ? bodyReader(upstream) : null
   try {
-    if (reader) committed.reader = await withFirstChunk(reader, rt.settings.streamIdleTimeoutMs)
+    if (assemble && upstreamIsSse)
+      Object.assign(committed, await assembleStream(upstream, back, hub ?? front.decodeRequest(body, x.hints), rt.settings.streamIdleTimeoutMs))
+    else if (reader) committed.reader = await withFirstChunk(reader, rt.settings.streamIdleTimeoutMs)
     else if (passThrough) Object.assign(committed, await readPassThroughBody(upstream, stream, rt.settings.streamIdleTimeoutMs))
     else committed.json = await readUpstreamJson(upstream, rt.settings.streamIdleTimeoutMs)
   } catch (err) {

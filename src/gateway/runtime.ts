@@ -11,7 +11,9 @@ import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
 import { ExchangeFeed } from '../observe/exchange-feed'
 import { GatewayMetrics } from '../observe/gateway-metrics'
-import type { SubscriptionLogins } from '../subscriptions/types'
+import type { CredentialFiles, SubscriptionLogins } from '../subscriptions/types'
+import { createLogins } from '../subscriptions/create-logins'
+import { useExistingDefaultFiles } from '../subscriptions/default-files'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
@@ -66,6 +68,8 @@ export interface RuntimeOptions {
   deployed?: boolean
   /** Resolves host names for multi-user mode's address check (Node, Deno). */
   resolveHost?: ResolveHost
+  /** The vendor CLIs' credentials files (Node and Deno): the subscription back ends need them. */
+  files?: CredentialFiles
 }
 
 export function createRuntime(o: RuntimeOptions): Runtime {
@@ -96,7 +100,11 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     return found.map((e) => e.id)
   }
 
+  const logins = o.files ? createLogins(o.files, o.transport, settings, { warn: (m) => log.warn(m) }) : undefined
+
   const ready = (async () => {
+    // A CLI's own credentials file, when it exists, turns its subscription back end on.
+    if (o.files) for (const id of await useExistingDefaultFiles(settings, o.files)) log.info(`${id}: using the CLI's login on this machine`)
     await registry.load().catch((err: Error) => log.error(`registry: could not load (${err.message})`))
     // Discovery looks for servers on this machine and its network: never in multi-user mode.
     if (settings.discovery.enabled && o.canDiscover && !access.multiUser) await runDiscovery()
@@ -113,6 +121,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     store: o.store,
     state: o.state,
     log,
+    logins,
     feed: new ExchangeFeed(),
     captureSink: captures?.sink,
     captures: captures?.reader,

@@ -44,6 +44,12 @@ export interface UpstreamQuirks {
   dropParams?: readonly string[]
   /** Top-level body fields the host spells differently (Mistral: `seed` → `random_seed`). */
   renameParams?: Readonly<Record<string, string>>
+  /**
+   * The host answers only as a stream (the ChatGPT Codex endpoint): a client that did not ask for one
+   * gets its request sent streaming and the finished answer put together from the stream
+   * (src/gateway/assemble-stream.ts).
+   */
+  streamsOnly?: boolean
 }
 
 export interface EncodeRequestContext {

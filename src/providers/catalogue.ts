@@ -331,4 +331,35 @@ export const CATALOGUE: readonly ProviderEntry[] = [
     models: [],
     quirks: { reasoningHistory: 'none' },
   },
+
+  // ── Subscription back ends: a vendor CLI's login on this machine (Node and Deno only; src/subscriptions/) ──
+  {
+    // ChatGPT Plus/Pro through Codex's login (~/.codex/auth.json); answers only as a stream.
+    id: 'openai-codex',
+    protocol: 'openai-responses',
+    baseUrl: 'https://chatgpt.com/backend-api/codex',
+    auth: 'login',
+    keyRequired: true,
+    models: ['gpt-5.5', 'gpt-5.4', 'gpt-5.4-mini', 'gpt-5.3-codex', 'gpt-5-codex', 'gpt-5'],
+    quirks: { reasoningModel: openaiReasoningModel, streamsOnly: true },
+  },
+  {
+    // Claude Pro/Max through Claude Code's login (~/.claude/.credentials.json).
+    id: 'anthropic-oauth',
+    protocol: 'anthropic',
+    baseUrl: 'https://api.anthropic.com',
+    auth: 'login',
+    keyRequired: true,
+    models: ['claude-opus-4-1', 'claude-sonnet-4-5', 'claude-haiku-4-5'],
+  },
+  {
+    // qwen.ai through Qwen Code's login (~/.qwen/oauth_creds.json); the file's resource_url names the host.
+    id: 'qwen-oauth',
+    protocol: 'openai-chat',
+    baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
+    auth: 'login',
+    keyRequired: true,
+    models: ['coder-model', 'vision-model', 'qwen3-coder-plus', 'qwen3-coder-flash'],
+    quirks: { reasoningHistory: 'reasoning_content' },
+  },
 ]

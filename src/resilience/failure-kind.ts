@@ -16,6 +16,8 @@ export function failureKind(err: GatewayError, status?: number, backend?: Pick<B
   // No status: the call itself failed (callUpstream, or the body after the headers).
   if (err.kind === 'timeout') return 'timeout'
   if (err.status === 499) return 'client'
+  // A subscription login that could not be refreshed (src/subscriptions/): that credentials file's failure.
+  if (err.kind === 'upstream_auth') return 'auth'
   return err.kind === 'bad_gateway' ? 'network' : 'server'
 }
 

@@ -25,7 +25,7 @@ describe('provider catalogue', () => {
       it('is well-formed data', () => {
         expect(p.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/)
         expect(PROTOCOL_IDS).toContain(p.protocol)
-        expect(['bearer', 'x-api-key', 'x-goog-api-key', 'api-key']).toContain(p.auth)
+        expect(['bearer', 'x-api-key', 'x-goog-api-key', 'api-key', 'login']).toContain(p.auth)
         expect(Array.isArray(p.models)).toBe(true)
         for (const m of p.models) expect(m).toMatch(/^\S+$/)
         expect(p.baseUrl).not.toMatch(/\/$/)
@@ -57,15 +57,17 @@ describe('provider catalogue', () => {
       }
 
       it(`reads ${settingName(p.id, 'API_KEY')}, ${settingName(p.id, 'BASE_URL')} and ${settingName(p.id, 'MODELS')}`, () => {
+        // A subscription back end's keys are its CLI's credentials files.
+        const keySetting = settingName(p.id, p.auth === 'login' ? 'CREDENTIALS_FILE' : 'API_KEY')
         const s = loadSettings({
-          [settingName(p.id, 'API_KEY')]: 'k1, k2',
+          [keySetting]: 'k1, k2',
           [settingName(p.id, 'BASE_URL')]: 'http://127.0.0.1:9/x/',
           [settingName(p.id, 'MODELS')]: 'm-a,m-b',
           [settingName(p.id, 'PROTOCOL')]: 'anthropic',
         })
         const b = s.backends.get(p.id)!
         expect(b.keys).toEqual(['k1', 'k2'])
-        expect(b.keySetting).toBe(settingName(p.id, 'API_KEY'))
+        expect(b.keySetting).toBe(keySetting)
         expect(b.baseUrl).toBe('http://127.0.0.1:9/x')
         expect(b.models).toEqual(['m-a', 'm-b'])
         expect(b.protocol).toBe('anthropic')

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { MemoryStore } from '../../src/state/memory-store'
+
+// Inside workerd: a Worker has no CLI credentials files, so the subscription back ends are off by default
+// and refused, in the client's protocol, when named.
+const app = () => createApp({ store: () => new MemoryStore() })
+const post = (path: string, body: unknown, bindings: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  app().fetch(new Request(`https://gateway.example${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }), bindings)
+
+describe('subscription back ends on Workers', () => {
+  it('are not configured by default and not listed', async () => {
+    const res = await app().fetch(new Request('https://gateway.example/v1/models'), { LLM_PROXY_LOCAL_DISCOVERY: '0' })
+    const text = await res.text()
+    expect(text).not.toContain('openai-codex')
+    expect(text).not.toContain('qwen-oauth')
+  })
+
+  it('are refused with a message that says why, in each protocol', async () => {
+    const bindings = { LLM_PROXY_LOCAL_DISCOVERY: '0', OPENAI_CODEX_CREDENTIALS_FILE: '/home/someone/.codex/auth.json', ANTHROPIC_OAUTH_CREDENTIALS_FILE: 'c.json' }
+    const a = await post('/v1/messages', { model: 'openai-codex:gpt-5.5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, bindings)
+    expect(a.status).toBe(403)
+    const ab = (await a.json()) as { type: string; error: { message: string } }
+    expect(ab.type).toBe('error')
+    expect(ab.error.message).toContain('only the Node and Deno adapters')
+    expect(ab.error.message).not.toContain('/home/someone')
+
+    const o = await post('/v1/chat/completions', { model: 'anthropic-oauth:claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }, bindings)
+    expect(o.status).toBe(403)
+    expect(((await o.json()) as { error: { message: string } }).error.message).toContain('"anthropic-oauth" back end uses a CLI\'s login')
+  })
+})
