@@ -25,7 +25,7 @@ describe('provider catalogue', () => {
       it('is well-formed data', () => {
         expect(p.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/)
         expect(PROTOCOL_IDS).toContain(p.protocol)
-        expect(['bearer', 'x-api-key', 'x-goog-api-key', 'api-key']).toContain(p.auth)
+        expect(['bearer', 'x-api-key', 'x-goog-api-key', 'api-key', 'login']).toContain(p.auth)
         expect(Array.isArray(p.models)).toBe(true)
         for (const m of p.models) expect(m).toMatch(/^\S+$/)
         expect(p.baseUrl).not.toMatch(/\/$/)
