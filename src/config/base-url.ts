@@ -12,6 +12,7 @@ export const BASE_URL_FORM: Record<ProtocolId, string> = {
   'openai-responses': 'OpenAI-compatible base URLs include the version path, usually /v1 (https://api.openai.com/v1)',
   anthropic: 'Anthropic base URLs stop before /v1 (https://api.anthropic.com)',
   gemini: 'Gemini base URLs stop before /v1beta (https://generativelanguage.googleapis.com)',
+  'gemini-code-assist': 'Code Assist base URLs stop before /v1internal (https://cloudcode-pa.googleapis.com)',
 }
 
 /** Endings that are part of the path the gateway adds, so a pasted one is a mistake it can undo. */
@@ -20,6 +21,7 @@ const EXTRA: Record<ProtocolId, RegExp> = {
   'openai-responses': /\/responses$/,
   anthropic: /\/v1(\/messages)?$/,
   gemini: /\/v1(beta)?(\/models)?$/,
+  'gemini-code-assist': /\/v1internal$/,
 }
 
 /**

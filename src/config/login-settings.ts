@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CATALOGUE } from '../providers/catalogue'
 import { LOGIN_KINDS } from '../subscriptions/kinds'
+import { GEMINI_CLI_LOGIN_KINDS } from '../subscriptions/gemini-cli/logins'
 
 /** One subscription back end's settings (a catalogue entry with `auth: 'login'`). */
 export interface LoginBackendSettings {
@@ -14,6 +15,27 @@ export interface LoginBackendSettings {
   tokenUrl: string
   /** `<PROVIDER>_BASE_URL` was set: it wins over a base URL the credentials file names. */
   baseUrlSet: boolean
+  /** `<PROVIDER>_TOKEN_URL` was set (the Gemini CLI logins otherwise use Google's, or a key's own `token_uri`). */
+  tokenUrlSet: boolean
+  /** The kind's own settings' values (`CODEX_HOME`, `GOOGLE_CLOUD_PROJECT`…). */
+  vars: Readonly<Record<string, string | undefined>>
+}
+
+/** What the settings need of a login kind, from either table (src/subscriptions/kinds.ts, gemini-cli/logins.ts). */
+interface KindSettings {
+  defaultFile(vars: Readonly<Record<string, string | undefined>>): string
+  extraSettings?: readonly string[]
+  tokenUrl?: string
+}
+
+/** The Gemini CLI's logins read these, as the CLI does. */
+const GEMINI_EXTRA = ['GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT_ID', 'GOOGLE_APPLICATION_CREDENTIALS'] as const
+
+function kindSettings(id: string): KindSettings | undefined {
+  const own = LOGIN_KINDS[id]
+  if (own) return own
+  const gemini = GEMINI_CLI_LOGIN_KINDS[id]
+  return gemini && { defaultFile: (vars) => gemini.defaultFile(vars), extraSettings: GEMINI_EXTRA }
 }
 
 /** By catalogue id. */
@@ -31,7 +53,7 @@ const url = z
   .optional()
   .refine((s) => s === undefined || s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL')
 
-const loginEntries = () => CATALOGUE.filter((p) => p.auth === 'login' && LOGIN_KINDS[p.id])
+const loginEntries = () => CATALOGUE.filter((p) => p.auth === 'login' && kindSettings(p.id))
 
 /** `<PROVIDER>_CREDENTIALS_FILE`, `<PROVIDER>_TOKEN_URL` and the kinds' own settings (`CODEX_HOME`), for the one schema. */
 export function loginSchemaShape(): Record<string, z.ZodType> {
@@ -39,7 +61,7 @@ export function loginSchemaShape(): Record<string, z.ZodType> {
   for (const p of loginEntries()) {
     shape[name(p.id, 'CREDENTIALS_FILE')] = files
     shape[name(p.id, 'TOKEN_URL')] = url
-    for (const extra of LOGIN_KINDS[p.id]!.extraSettings ?? []) shape[extra] = z.string().optional()
+    for (const extra of kindSettings(p.id)!.extraSettings ?? []) shape[extra] = z.string().optional()
   }
   return shape
 }
@@ -48,7 +70,7 @@ export function loginSchemaShape(): Record<string, z.ZodType> {
 export function loginSettings(s: Record<string, any>): LoginSettings {
   const out = new Map<string, LoginBackendSettings>()
   for (const p of loginEntries()) {
-    const kind = LOGIN_KINDS[p.id]!
+    const kind = kindSettings(p.id)!
     const given: string[] = s[name(p.id, 'CREDENTIALS_FILE')]
     const vars: Record<string, string | undefined> = {}
     for (const extra of kind.extraSettings ?? []) vars[extra] = s[extra] || undefined
@@ -56,8 +78,10 @@ export function loginSettings(s: Record<string, any>): LoginSettings {
       files: given.length ? given : [kind.defaultFile(vars)],
       explicit: given.length > 0,
       setting: name(p.id, 'CREDENTIALS_FILE'),
-      tokenUrl: (s[name(p.id, 'TOKEN_URL')] || kind.tokenUrl).replace(/\/+$/, ''),
+      tokenUrl: (s[name(p.id, 'TOKEN_URL')] || kind.tokenUrl || '').replace(/\/+$/, ''),
       baseUrlSet: Boolean(s[name(p.id, 'BASE_URL')]),
+      tokenUrlSet: Boolean(s[name(p.id, 'TOKEN_URL')]),
+      vars,
     })
   }
   return out

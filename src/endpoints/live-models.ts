@@ -7,8 +7,8 @@ interface Cached {
   at: number
 }
 
-/** Where each protocol lists models, and how to read the answer. */
-const ROUTES: Record<Backend['protocol'], { path: string; read(body: any): string[] }> = {
+/** Where each protocol lists models, and how to read the answer (Code Assist has no models route: its list is the catalogue's). */
+const ROUTES: Partial<Record<Backend['protocol'], { path: string; read(body: any): string[] }>> = {
   'openai-chat': { path: '/models', read: (b) => (b?.data ?? []).map((m: any) => m?.id) },
   'openai-responses': { path: '/models', read: (b) => (b?.data ?? []).map((m: any) => m?.id) },
   anthropic: { path: '/v1/models?limit=1000', read: (b) => (b?.data ?? []).map((m: any) => m?.id) },
@@ -57,6 +57,7 @@ export class LiveModels {
     if (backend.pathTemplate) return stale // deployments (Azure) have no models route
     if (backend.auth === 'login') return stale // subscription back ends: their catalogue list (their keys are files, not tokens)
     const route = ROUTES[backend.protocol]
+    if (!route) return stale
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), this.options.timeoutMs)
     try {

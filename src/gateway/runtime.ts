@@ -12,7 +12,7 @@ import { noBackendWarning } from './no-backend'
 import { ExchangeFeed } from '../observe/exchange-feed'
 import { GatewayMetrics } from '../observe/gateway-metrics'
 import type { CredentialFiles, SubscriptionLogins } from '../subscriptions/types'
-import { createLogins } from '../subscriptions/create-logins'
+import { allLogins } from '../subscriptions/all-logins'
 import { useExistingDefaultFiles } from '../subscriptions/default-files'
 import type { Redactor } from '../security/redactor'
 import { currentRedactor } from '../security/secrets'
@@ -100,7 +100,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     return found.map((e) => e.id)
   }
 
-  const logins = o.files ? createLogins(o.files, o.transport, settings, { warn: (m) => log.warn(m) }) : undefined
+  const logins = o.files ? allLogins(o.files, o.transport, settings, { warn: (m) => log.warn(m) }) : undefined
 
   const ready = (async () => {
     // A CLI's own credentials file, when it exists, turns its subscription back end on.

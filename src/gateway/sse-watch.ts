@@ -29,6 +29,7 @@ const TERMINAL_LINES: Record<ProtocolId, Uint8Array[]> = {
     [`event: ${t}`, `event:${t}`, `data: {"type":"${t}"`, `data: {"type": "${t}"`].map(bytes),
   ),
   gemini: ['data: {"error"', 'data:{"error"'].map(bytes),
+  'gemini-code-assist': ['data: {"error"', 'data:{"error"'].map(bytes),
 }
 
 /**
@@ -40,6 +41,7 @@ const TERMINAL_LINES: Record<ProtocolId, Uint8Array[]> = {
  */
 const FINISH_KEYS: Partial<Record<ProtocolId, Uint8Array[]>> = {
   gemini: [bytes('"finishReason"'), bytes('"blockReason"')],
+  'gemini-code-assist': [bytes('"finishReason"'), bytes('"blockReason"')],
 }
 
 /**

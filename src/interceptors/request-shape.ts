@@ -23,7 +23,8 @@ export function asksForJson(front: ProtocolId, body: Record<string, unknown>): b
       return isObject(body.text) && jsonType(body.text.format)
     case 'anthropic':
       return isObject(body.output_format) || (isObject(body.output_config) && isObject(body.output_config.format))
-    case 'gemini': {
+    case 'gemini':
+    case 'gemini-code-assist': {
       const g = isObject(body.generationConfig) ? body.generationConfig : isObject(body.generation_config) ? body.generation_config : undefined
       if (!g) return false
       const mime = g.responseMimeType ?? g.response_mime_type

@@ -29,6 +29,7 @@ const RESULT_MARKER: Record<ProtocolId, string> = {
   anthropic: 'tool_result',
   'openai-responses': 'call_output', // function_call_output, custom_tool_call_output (not max_output_tokens)
   gemini: 'functionResponse',
+  'gemini-code-assist': 'functionResponse',
 }
 
 const resultText = (r: ToolResultPart) =>

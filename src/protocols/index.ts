@@ -1,5 +1,6 @@
 import { anthropic } from './anthropic'
 import { gemini } from './gemini'
+import { geminiCodeAssist } from './gemini-code-assist'
 import { openaiChat } from './openai-chat'
 import { openaiResponses } from './openai-responses'
 import type { Protocol, ProtocolId } from './types'
@@ -10,4 +11,6 @@ export const PROTOCOLS: Record<ProtocolId, Protocol> = {
   'openai-responses': openaiResponses,
   anthropic,
   gemini,
+  // Back end only: the Gemini CLI logins' Code Assist endpoint (src/subscriptions/gemini-cli/).
+  'gemini-code-assist': geminiCodeAssist,
 }

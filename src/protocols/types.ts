@@ -6,7 +6,7 @@ import type { SseEvent } from '../sse/parse'
 import type { Stage } from '../streams/stage'
 import type { Envelope } from './envelope'
 
-export const PROTOCOL_IDS = ['openai-chat', 'anthropic', 'gemini', 'openai-responses'] as const
+export const PROTOCOL_IDS = ['openai-chat', 'anthropic', 'gemini', 'openai-responses', 'gemini-code-assist'] as const
 export type ProtocolId = (typeof PROTOCOL_IDS)[number]
 
 /**

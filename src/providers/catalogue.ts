@@ -39,6 +39,9 @@ export interface ProviderEntry {
   baseUrlRequired?: boolean
 }
 
+/** The models the Gemini CLI offers (google-gemini/gemini-cli packages/core/src/config/models.ts). */
+const GEMINI_CLI_MODELS = ['gemini-2.5-pro', 'gemini-2.5-flash', 'gemini-2.5-flash-lite', 'gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'gemini-3-flash-preview']
+
 /** OpenAI's reasoning models take max_completion_tokens and reasoning_effort and refuse sampling knobs. */
 const openaiReasoningModel = (model: string) => /^(o\d|gpt-5|codex-)/.test(model) && !/-chat/.test(model)
 
@@ -361,5 +364,26 @@ export const CATALOGUE: readonly ProviderEntry[] = [
     keyRequired: true,
     models: ['coder-model', 'vision-model', 'qwen3-coder-plus', 'qwen3-coder-flash'],
     quirks: { reasoningHistory: 'reasoning_content' },
+  },
+  // ── Gemini CLI logins (src/subscriptions/gemini-cli/) ────────────────────────
+  // The Code Assist endpoint the Gemini CLI speaks (code_assist/server.ts); the models its
+  // config/models.ts lists. No model patterns: a bare `gemini-*` stays with the API-key back end.
+  {
+    // `~/.gemini/oauth_creds.json` from the Gemini CLI's "Login with Google"; the free tier's project set up on first use.
+    id: 'gemini-cli-oauth-personal',
+    protocol: 'gemini-code-assist',
+    baseUrl: 'https://cloudcode-pa.googleapis.com',
+    auth: 'login',
+    keyRequired: true,
+    models: GEMINI_CLI_MODELS,
+  },
+  {
+    // GOOGLE_CLOUD_PROJECT with Application Default Credentials (a service-account key or `gcloud auth application-default login`).
+    id: 'gemini-cli-cloud-project',
+    protocol: 'gemini-code-assist',
+    baseUrl: 'https://cloudcode-pa.googleapis.com',
+    auth: 'login',
+    keyRequired: true,
+    models: GEMINI_CLI_MODELS,
   },
 ]

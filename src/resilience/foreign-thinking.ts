@@ -25,6 +25,7 @@ const OWN: Record<ProtocolId, string | undefined> = {
   anthropic: 'anthropic-claude-v1',
   'openai-responses': 'openai-responses-v1',
   gemini: 'google-gemini-v1',
+  'gemini-code-assist': 'google-gemini-v1',
   'openai-chat': undefined,
 }
 
@@ -32,6 +33,7 @@ const NAME: Record<ProtocolId, string> = {
   anthropic: 'Anthropic',
   'openai-responses': 'OpenAI',
   gemini: 'Gemini',
+  'gemini-code-assist': 'Gemini',
   'openai-chat': 'the upstream',
 }
 

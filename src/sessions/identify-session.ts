@@ -145,7 +145,8 @@ export function firstUserText(front: ProtocolId, body: Record<string, unknown>):
     case 'openai-responses':
       if (typeof body.input === 'string') return body.input
       return firstText(body.input, (m) => m.role === 'user' && (m.type === undefined || m.type === 'message'), (m) => m.content)
-    case 'gemini': {
+    case 'gemini':
+    case 'gemini-code-assist': {
       const contents = body.contents ?? (isObject(body.request) ? body.request.contents : undefined)
       return firstText(contents, (m) => m.role === undefined || m.role === 'user', (m) => m.parts)
     }

@@ -29,6 +29,8 @@ const COMPLETE: Record<ProtocolId, string> = {
   'openai-responses':
     'event: response.created\ndata: {"type":"response.created"}\n\nevent: response.completed\ndata: {"type":"response.completed","response":{}}\n\n',
   gemini: 'data: {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}]}\r\n\r\ndata: {"candidates": [{"content": {"parts": [{"text": "!"}]}, "finishReason": "STOP"}]}\r\n\r\n',
+  'gemini-code-assist':
+    'data: {"response": {"candidates": [{"content": {"parts": [{"text": "Hi"}]}}]}, "traceId": "t"}\r\n\r\ndata: {"response": {"candidates": [{"content": {"parts": [{"text": "!"}]}, "finishReason": "STOP"}]}, "traceId": "t"}\r\n\r\n',
 }
 
 describe('SseWatch: what a pass-through stream has shown so far', () => {
@@ -44,7 +46,7 @@ describe('SseWatch: what a pass-through stream has shown so far', () => {
 
     it(`${protocol}: the same stream without its ending is not complete`, () => {
       // (an OpenAI chunk with a finish_reason ends a stream as the translating decoder sees it: hosts that leave out [DONE])
-      const cut = text.slice(0, text.lastIndexOf(protocol === 'openai-chat' ? 'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{}' : protocol === 'gemini' ? 'data:' : 'event:'))
+      const cut = text.slice(0, text.lastIndexOf(protocol === 'openai-chat' ? 'data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{}' : protocol === 'gemini' || protocol === 'gemini-code-assist' ? 'data:' : 'event:'))
       for (const size of [1, 5, Infinity]) {
         const { w, error } = watch(protocol, cut, size)
         expect(error).toBeUndefined()

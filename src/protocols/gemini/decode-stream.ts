@@ -41,8 +41,10 @@ interface StreamingCall {
  *   tool_calls) if a finishReason (or a prompt block) was seen, else an error.
  * - A chunk `{error: …}` → error. Nothing is emitted after finish or error.
  * Parts the hub cannot stream (inline media, executableCode …) are skipped.
+ * `unwrap` takes each parsed chunk out of an envelope first (Code Assist's
+ * `{response, traceId}`, see src/protocols/gemini-code-assist/), so the JSON is parsed once.
  */
-export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
+export function streamDecoder(unwrap?: (chunk: unknown) => unknown): Stage<SseEvent, HubStreamEvent> {
   let phase: 'idle' | 'open' | 'done' = 'idle'
   let finishReason: string | undefined
   let blocked = false
@@ -158,7 +160,7 @@ export function streamDecoder(): Stage<SseEvent, HubStreamEvent> {
         return fail('The upstream sent a stream event that is not valid JSON.')
       }
       for (const chunk of Array.isArray(payload) ? payload : [payload]) {
-        onChunk(chunk)
+        onChunk(unwrap ? unwrap(chunk) : chunk)
         if ((phase as string) === 'done') return
       }
     },
