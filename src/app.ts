@@ -10,7 +10,7 @@ import { identifyClient, UNIDENTIFIED } from './http/identify-client'
 import { speaksAnthropic } from './http/client-family'
 import { explainMiss } from './http/route-hints'
 import { jsonLogLine, logLine, logValue, type Logger } from './log'
-import { requestIdFirst } from './http/request-id'
+import { requestIdFirst, withHeader } from './http/request-id'
 import { captureOf } from './capture/start-capture'
 import type { CaptureStore } from './capture/sink'
 import type { Settings } from './config/settings'
@@ -177,7 +177,11 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
     await next()
     // A captured exchange: what the client gets is recorded on its way (src/capture/).
     const capture = captureOf(c.req.raw)
-    if (capture) c.res = capture.clientResponse(c.res)
+    if (capture) {
+      // The recorded head is what the client gets: x-request-id included (the first middleware sets it again, unchanged).
+      if (c.var.ids) withHeader(c, 'x-request-id', c.var.ids.requestId)
+      c.res = capture.clientResponse(c.res)
+    }
     // A wrong admin key counts as an invalid key too (its 401 is already the answer).
     if (admin && c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined)
       await gate.failed(address()).catch(() => {})

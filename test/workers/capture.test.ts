@@ -27,7 +27,7 @@ describe('capture on Workers (R2)', () => {
     const bindings = { ...(env as unknown as Record<string, unknown>), CAPTURE: 'on', CAPTURE_FLUSH_MS: '10', OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: `${base}/v1` }
     const ctx = createExecutionContext()
     const res = await worker.fetch(
-      new Request('http://gateway.test/v1/messages', {
+      new Request('http://localhost/v1/messages', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': 'worker-client-key', 'x-session-id': 'worker-capture-session' },
         body: JSON.stringify({ model: 'openai:gpt-test', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi, my admin key is worker-admin-key' }] }),
@@ -66,7 +66,7 @@ describe('capture on Workers (R2)', () => {
   it('`!/set(capture=on)` through the Worker entry captures that session’s later requests', async () => {
     const headers = { 'content-type': 'application/json', authorization: 'Bearer worker-client-key', 'x-session-id': `worker-capture-${Math.random().toString(36).slice(2, 10)}` }
     const say = (content: string) =>
-      SELF.fetch('http://gateway.test/v1/chat/completions', { method: 'POST', headers, body: JSON.stringify({ model: 'anthropic:claude-capture', messages: [{ role: 'user', content }] }) })
+      SELF.fetch('http://localhost/v1/chat/completions', { method: 'POST', headers, body: JSON.stringify({ model: 'anthropic:claude-capture', messages: [{ role: 'user', content }] }) })
     const before = await say('not captured')
     await before.text()
     const set = await say('!/set(capture=on)')

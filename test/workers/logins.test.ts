@@ -6,11 +6,11 @@ import { MemoryStore } from '../../src/state/memory-store'
 // and refused, in the client's protocol, when named.
 const app = () => createApp({ store: () => new MemoryStore() })
 const post = (path: string, body: unknown, bindings: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  app().fetch(new Request(`https://gateway.example${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }), bindings)
+  app().fetch(new Request(`http://localhost${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }), bindings)
 
 describe('subscription back ends on Workers', () => {
   it('are not configured by default and not listed', async () => {
-    const res = await app().fetch(new Request('https://gateway.example/v1/models'), { LLM_PROXY_LOCAL_DISCOVERY: '0' })
+    const res = await app().fetch(new Request('http://localhost/v1/models'), { LLM_PROXY_LOCAL_DISCOVERY: '0' })
     const text = await res.text()
     expect(text).not.toContain('openai-codex')
     expect(text).not.toContain('qwen-oauth')

@@ -5,9 +5,9 @@ import { parseProm, valueOf } from '../observe/prom-text'
 /** /metrics inside workerd: the isolate's counters and the usage ledger's totals (Durable Objects). */
 describe('/metrics on Workers', () => {
   it('answers the admin key only, parses, and carries the isolate and ledger series', async () => {
-    expect((await SELF.fetch('http://gateway.test/metrics')).status).toBe(401)
-    expect((await SELF.fetch('http://gateway.test/metrics', { headers: { authorization: 'Bearer worker-client-key' } })).status).toBe(401)
-    const chat = await SELF.fetch('http://gateway.test/v1/chat/completions', {
+    expect((await SELF.fetch('http://localhost/metrics')).status).toBe(401)
+    expect((await SELF.fetch('http://localhost/metrics', { headers: { authorization: 'Bearer worker-client-key' } })).status).toBe(401)
+    const chat = await SELF.fetch('http://localhost/v1/chat/completions', {
       method: 'POST',
       headers: { authorization: 'Bearer worker-client-key', 'content-type': 'application/json', 'x-request-id': 'wk-metrics-1' },
       body: JSON.stringify({ model: 'anthropic:claude-test', messages: [{ role: 'user', content: 'hi' }] }),
@@ -17,7 +17,7 @@ describe('/metrics on Workers', () => {
     await chat.text()
     // The ledger is written after the answer (ctx.waitUntil): its totals show the exchange once it lands.
     await vi.waitFor(async () => {
-      const res = await SELF.fetch('http://gateway.test/metrics', { headers: { 'x-api-key': 'worker-admin-key' } })
+      const res = await SELF.fetch('http://localhost/metrics', { headers: { 'x-api-key': 'worker-admin-key' } })
       expect(res.status).toBe(200)
       expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
       const text = await res.text()
