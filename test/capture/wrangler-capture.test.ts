@@ -2,8 +2,8 @@
  * Wire capture on `npm start` (wrangler dev: the Worker in workerd, captures in its local R2), read the way a
  * user would: a Claude Code-style streaming request (the Anthropic SDK) translated to the OpenAI back end
  * (the scripted upstream), its capture found from the admin page (traffic row → capture page, which names
- * the R2 object and links a download of the exchange), the object copied out with `wrangler r2 object get
- * --local`, then `npm run capture -- show` prints the four legs and `replay` serves the upstream's bytes
+ * the R2 object and links a download of the exchange; Wrangler's Local Explorer lists the object too), the
+ * object copied out with `wrangler r2 object get --local`, then `npm run capture -- show` prints the four legs and `replay` serves the upstream's bytes
  * exactly. No key is in either file.
  */
 import Anthropic from '@anthropic-ai/sdk'
@@ -123,6 +123,9 @@ describe('capture on npm start (wrangler dev, local R2)', () => {
     const key = /data-source="([^"]+)"/.exec(page)![1]!
     expect(key).toMatch(new RegExp(`^captures/\\d{4}-\\d{2}-\\d{2}/${response.headers.get('x-b2bua-session-id')}/\\d{13}-[0-9a-z]+\\.cbor$`))
     expect(page).toContain(`wrangler r2 object get BUCKET/${key}`)
+    // Wrangler's Local Explorer (on the dev server while it runs) lists the same object.
+    const listed = (await (await fetch(`${url}/cdn-cgi/explorer/api/r2/buckets/${BUCKET}/objects`)).json()) as { result: Array<{ key: string }> }
+    expect(listed.result.map((o) => o.key)).toContain(key)
 
     // The download link: this exchange alone, as a capture file.
     const download = /href="(\/admin\/capture\/[^"]+\.cbor[^"]*)"/.exec(page)![1]!.replace(/&amp;/g, '&')
