@@ -4,7 +4,7 @@ import type { CaptureSettings } from '../src/config/capture-settings'
 import { decodeCapture, encodeHeader } from '../src/capture/codec'
 import { decodeRecords, recordsOf } from '../src/capture/decode-records'
 import type { CaptureRecord } from '../src/capture/format'
-import type { CaptureReader, CaptureRef } from '../src/capture/reader'
+import type { CaptureReader, CaptureRef, FoundCapture } from '../src/capture/reader'
 import type { CapturedExchange, CaptureSink, CaptureStore } from '../src/capture/sink'
 import { concatBytes } from '../src/streams/concat-bytes'
 
@@ -142,11 +142,11 @@ export class FileCaptures implements CaptureSink, CaptureReader {
     }
   }
 
-  async exchange(ref: CaptureRef): Promise<CaptureRecord[] | undefined> {
+  async exchange(ref: CaptureRef): Promise<FoundCapture | undefined> {
     const hit = this.index.get(ref.exchange)
     if (hit) {
       const found = await this.readSlice({ exchange: ref.exchange, ...hit }).catch(() => undefined)
-      if (found) return found
+      if (found) return { records: found, source: join(this.dir, hit.file), runtime: this.runtime }
     }
     // Written by an earlier process (or forgotten): the files that may hold it, from the last one started
     // before the exchange began (its records went in when it ended, at or after `at`).
@@ -160,14 +160,14 @@ export class FileCaptures implements CaptureSink, CaptureReader {
       } catch {
         continue
       }
-      let records: CaptureRecord[]
+      let file: ReturnType<typeof decodeCapture>
       try {
-        records = decodeCapture(bytes).records
+        file = decodeCapture(bytes)
       } catch {
         continue
       }
-      const mine = recordsOf(records, ref.exchange)
-      if (mine) return mine
+      const mine = recordsOf(file.records, ref.exchange)
+      if (mine) return { records: mine, source: join(this.dir, f.name), runtime: file.header.runtime }
     }
     return undefined
   }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import type { CaptureReader } from '../capture/reader'
+import { encodeCapture } from '../capture/codec'
+import type { CaptureRef, FoundCapture } from '../capture/reader'
+import { resealRecords } from '../capture/scrub'
 import { endpointDefinitionSchema } from '../endpoints/definition'
 import { knownBackend } from '../gateway/diagnostics'
 import type { Runtime } from '../gateway/runtime'
@@ -27,9 +29,6 @@ export const isAdminPagePath = (path: string) => path === ADMIN_PAGE_PATH || pat
 
 /** A form post larger than this is refused (the forms hold a key, an id, a URL, a few model names). */
 const MAX_FORM_BYTES = 64 * 1024
-
-/** What a runtime has for reading captures back (helper A's capture writer sets it; undefined when capture is off). */
-const capturesOf = (rt: Runtime): CaptureReader | undefined => (rt as Runtime & { captures?: CaptureReader }).captures
 
 type C = Context<GatewayEnv>
 
@@ -92,25 +91,36 @@ export function adminPageRoutes(app: GatewayApp): void {
     return page(c, <UsagePage data={await usageCharts(c.var.rt, days)} />)
   })
 
-  app.get(`${ADMIN_PAGE_PATH}/traffic`, (c) => page(c, <TrafficPage rows={c.var.rt.feed.latest(100)} capture={capturesOf(c.var.rt) !== undefined} />))
+  app.get(`${ADMIN_PAGE_PATH}/traffic`, (c) => page(c, <TrafficPage rows={c.var.rt.feed.latest(100)} capture={c.var.rt.captures !== undefined} />))
 
   app.get(`${ADMIN_PAGE_PATH}/events`, (c) =>
     trafficEvents(c.var.rt.feed, c.req.raw.signal, (row) => ({ ...row, capture: row.captured ? captureHref(row) : null })),
   )
 
+  // One exchange as a capture file of its own (header and records: what `npm run capture` reads), so a
+  // capture kept in R2 can be read offline without listing the bucket. Registered before the page's route.
+  app.get(`${ADMIN_PAGE_PATH}/capture/:file{.+\\.cbor}`, async (c) => {
+    const id = c.req.param('file').slice(0, -'.cbor'.length)
+    const got = await findCapture(c, id)
+    if (got instanceof Response) return got
+    const { found } = got
+    // Its secrets were removed when it was written; removed again for keys the gateway holds now (the page's text is too).
+    const bytes = encodeCapture(found.runtime, found.records[0]!.ts, resealRecords(found.records, c.var.rt.redactor))
+    return new Response(bytes, {
+      headers: {
+        'content-type': 'application/cbor-seq',
+        'content-disposition': `attachment; filename="${id.replace(/[^\w.-]/g, '_')}.cbor"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    })
+  })
+
   app.get(`${ADMIN_PAGE_PATH}/capture/:id`, async (c) => {
-    const rt = c.var.rt
     const id = c.req.param('id')
-    const reader = capturesOf(rt)
-    if (!reader) return page(c, <CaptureMissing message="Capture is off on this gateway (CAPTURE), so there is nothing to show." />, 404)
-    // The ref: from the query (the traffic row's link), else from the feed while it still holds the row.
-    const row = rt.feed.latest().find((r) => r.id === id)
-    const at = Number(c.req.query('at') ?? row?.at)
-    if (!Number.isFinite(at)) return page(c, <CaptureMissing message={`Exchange ${id} is no longer in the traffic feed; open it from its link.`} />, 404)
-    const session = c.req.query('session') ?? row?.session
-    const records = await reader.exchange(session ? { exchange: id, at, session } : { exchange: id, at })
-    if (!records?.length) return page(c, <CaptureMissing message={`No capture of exchange ${id} is kept (capture was off for it, or it was rotated away).`} />, 404)
-    return page(c, <CapturePage view={captureView(id, records)} />)
+    const got = await findCapture(c, id)
+    if (got instanceof Response) return got
+    return page(c, <CapturePage view={captureView(id, got.found.records)} found={got.found} download={captureFileHref(got.ref)} />)
   })
 
   app.post(`${ADMIN_PAGE_PATH}/backends/:backend/reactivate`, async (c) => {
@@ -153,6 +163,31 @@ export function adminPageRoutes(app: GatewayApp): void {
     rt.log.info(`admin page: registry endpoint ${id} removed`)
     return redirect(`${ADMIN_PAGE_PATH}?done=removed&id=${encodeURIComponent(id)}`)
   })
+}
+
+/**
+ * An exchange's capture, found from the traffic row's ref (the link's query: start time and session; else the
+ * feed's row while it still holds it), or the page saying why there is none (404).
+ */
+async function findCapture(c: C, id: string): Promise<{ found: FoundCapture; ref: CaptureRef } | Response> {
+  const rt = c.var.rt
+  const reader = rt.captures
+  if (!reader) return page(c, <CaptureMissing message="Capture is off on this gateway (CAPTURE), so there is nothing to show." />, 404)
+  const row = rt.feed.latest().find((r) => r.id === id)
+  const at = Number(c.req.query('at') ?? row?.at)
+  if (!Number.isFinite(at)) return page(c, <CaptureMissing message={`Exchange ${id} is no longer in the traffic feed; open it from its link.`} />, 404)
+  const session = c.req.query('session') ?? row?.session
+  const ref: CaptureRef = session ? { exchange: id, at, session } : { exchange: id, at }
+  const found = await reader.exchange(ref)
+  if (!found?.records.length) return page(c, <CaptureMissing message={`No capture of exchange ${id} is kept (capture was off for it, or it was rotated away).`} />, 404)
+  return { found, ref }
+}
+
+/** The download of one exchange's capture (its ref in the query, like the page's link). */
+function captureFileHref(ref: CaptureRef): string {
+  const q = new URLSearchParams({ at: String(ref.at) })
+  if (ref.session) q.set('session', ref.session)
+  return `${ADMIN_PAGE_PATH}/capture/${encodeURIComponent(ref.exchange)}.cbor?${q}`
 }
 
 async function overviewWithError(c: C, error: string, status: number, form?: Record<string, string>): Promise<Response> {

@@ -48,3 +48,13 @@ export function decodeCapture(bytes: Uint8Array): CaptureFile {
   if (typeof header.version !== 'number' || header.version > CAPTURE_VERSION) throw new Error(`capture format version ${String(header.version)} is newer than this reader (${CAPTURE_VERSION})`)
   return { header: header as CaptureHeader, records: items as CaptureRecord[] }
 }
+
+/** A capture file of its own for some records (one exchange downloaded from the admin page): a header, then the records. */
+export function encodeCapture(runtime: string, created: number, records: readonly CaptureRecord[]): Uint8Array<ArrayBuffer> {
+  const header = encodeHeader(runtime, created)
+  const body = encodeRecords(records)
+  const out = new Uint8Array(header.length + body.length)
+  out.set(header)
+  out.set(body, header.length)
+  return out
+}

@@ -4,7 +4,7 @@ import { concatBytes } from '../streams/concat-bytes'
 import { decodeCapture, encodeHeader } from './codec'
 import { decodeRecords, recordsOf } from './decode-records'
 import type { CaptureRecord } from './format'
-import type { CaptureReader, CaptureRef } from './reader'
+import type { CaptureReader, CaptureRef, FoundCapture } from './reader'
 import type { CapturedExchange, CaptureSink, CaptureStore } from './sink'
 
 /** The parts of a Workers R2 bucket binding the captures use. */
@@ -24,6 +24,8 @@ export interface R2BucketLike {
 export const R2_PREFIX = 'captures/'
 /** A batch's exchange ids go in its object's custom metadata while they fit (R2 allows 2 KiB), so a reader finds the object without opening others. */
 const IDS_METADATA_MAX = 1800
+/** What the objects' headers say wrote them. */
+const RUNTIME = 'workers'
 /** How many objects a reader opens at most looking for one exchange. */
 const READ_MAX_OBJECTS = 50
 
@@ -87,7 +89,7 @@ export class R2Captures implements CaptureSink, CaptureReader {
     const key = `${R2_PREFIX}${day(b.start)}/${b.session}/${pad(b.start)}-${Math.random().toString(36).slice(2, 10)}.cbor`
     const ids = b.ids.join(',')
     try {
-      await this.bucket.put(key, concatBytes([encodeHeader('workers', b.start), ...b.parts]), {
+      await this.bucket.put(key, concatBytes([encodeHeader(RUNTIME, b.start), ...b.parts]), {
         httpMetadata: { contentType: 'application/cbor-seq' },
         customMetadata: ids.length <= IDS_METADATA_MAX ? { exchanges: ids } : {},
       })
@@ -98,9 +100,13 @@ export class R2Captures implements CaptureSink, CaptureReader {
     }
   }
 
-  async exchange(ref: CaptureRef): Promise<CaptureRecord[] | undefined> {
+  async exchange(ref: CaptureRef): Promise<FoundCapture | undefined> {
     // Still waiting in this isolate's batch.
-    for (const b of this.batches.values()) if (b.ids.includes(ref.exchange)) return recordsOf(decodeRecords(concatBytes(b.parts)), ref.exchange)
+    for (const b of this.batches.values()) {
+      if (!b.ids.includes(ref.exchange)) continue
+      const records = recordsOf(decodeRecords(concatBytes(b.parts)), ref.exchange)
+      return records && { records, runtime: RUNTIME }
+    }
     // A batch starts when its first exchange ends: no earlier than one window before this exchange began.
     const from = ref.at - this.o.flushMs - 1
     let opened = 0
@@ -129,7 +135,7 @@ export class R2Captures implements CaptureSink, CaptureReader {
             continue
           }
           const mine = recordsOf(records, ref.exchange)
-          if (mine) return mine
+          if (mine) return { records: mine, source: obj.key, runtime: RUNTIME }
         }
         cursor = page.truncated ? page.cursor : undefined
       } while (cursor)

@@ -103,3 +103,19 @@ export function sealRecords(drafts: readonly DraftRecord[], redactor: Redactor):
   for (const flow of [...streams.keys()]) close(flow)
   return out
 }
+
+/**
+ * Records already sealed, sealed again with the redactor of now (keys the gateway holds since they were
+ * written): each leg's chunks (per attempt) scrubbed as one stream again, so a key split over two is found.
+ */
+export function resealRecords(records: readonly CaptureRecord[], redactor: Redactor): CaptureRecord[] {
+  const flows = new Map<string, number>()
+  const drafts: DraftRecord[] = records.map((r) => {
+    if (r.kind !== 'chunk') return r
+    const name = `${r.leg}#${String(r.meta?.attempt ?? '')}`
+    let flow = flows.get(name)
+    if (flow === undefined) flows.set(name, (flow = flows.size))
+    return { ...r, flow }
+  })
+  return sealRecords(drafts, redactor)
+}

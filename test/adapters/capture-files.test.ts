@@ -97,7 +97,7 @@ describe('FileCaptures (CAPTURE_DIR)', () => {
     expect(all.map((r) => `${r.exchange}/${r.seq}`)).toEqual(['c0/0', 'c0/1', 'c1/0', 'c1/1', 'c2/0', 'c2/1', 'c3/0', 'c3/1'])
     // The backlog is free again once written.
     await sink.write(exchange('c5', 800))
-    expect((await sink.exchange({ exchange: 'c5', at: 0 }))!.map((r) => r.exchange)).toEqual(['c5', 'c5'])
+    expect((await sink.exchange({ exchange: 'c5', at: 0 }))!.records.map((r) => r.exchange)).toEqual(['c5', 'c5'])
   })
 
   it('reads an exchange back: by where this process wrote it, and by scanning the files from its start time', async () => {
@@ -109,11 +109,18 @@ describe('FileCaptures (CAPTURE_DIR)', () => {
       await sink.write(exchange(`r${i}`, 800, now - 10))
     }
     const mine = await sink.exchange({ exchange: 'r2', at: now - 1010 })
-    expect(mine!.map((r) => [r.exchange, r.seq])).toEqual([['r2', 0], ['r2', 1]])
-    const other = new FileCaptures(dir, { maxFileBytes: 1200, maxAgeMs: 3_600_000, maxTotalBytes: 1e9 }, 'node')
+    expect(mine!.records.map((r) => [r.exchange, r.seq])).toEqual([['r2', 0], ['r2', 1]])
+    // Where it is: the file that holds it, which decodes to it.
+    expect(mine!.runtime).toBe('node')
+    expect(decodeCapture(readFileSync(mine!.source!)).records.some((r) => r.exchange === 'r2')).toBe(true)
+    const other = new FileCaptures(dir, { maxFileBytes: 1200, maxAgeMs: 3_600_000, maxTotalBytes: 1e9 }, 'deno')
     const scanned = await other.exchange({ exchange: 'r1', at: now - 2010 })
-    expect(scanned!.map((r) => r.exchange)).toEqual(['r1', 'r1'])
-    expect(scanned![1]!.data!.length).toBe(800)
+    expect(scanned!.records.map((r) => r.exchange)).toEqual(['r1', 'r1'])
+    expect(scanned!.records[1]!.data!.length).toBe(800)
+    // The runtime is the file's (its header), not the reader's.
+    expect(scanned!.runtime).toBe('node')
+    expect(decodeCapture(readFileSync(scanned!.source!)).records.some((r) => r.exchange === 'r1')).toBe(true)
+    expect(scanned!.source).not.toBe(mine!.source)
     expect(await other.exchange({ exchange: 'nope', at: now - 5000 })).toBeUndefined()
   })
 

@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
+import { decodeCapture } from '../../src/capture/codec'
+import { concatBytes } from '../../src/streams/concat-bytes'
 import { issueAdminToken } from '../../src/admin/session-cookie'
 import type { Runtime } from '../../src/gateway/runtime'
 import { keyId } from '../../src/resilience/key-id'
@@ -23,6 +25,7 @@ beforeEach(async () => {
   cookie = `gateway_admin=${await issueAdminToken(ADMIN)}`
 })
 
+const utf8 = (s: string) => new TextEncoder().encode(s)
 const get = (path: string, headers: Record<string, string> = { cookie }) => app.fetch(new Request(`${BASE}${path}`, { headers }))
 const post = (path: string, form: Record<string, string>, headers: Record<string, string> = { cookie, origin: BASE }) =>
   app.fetch(new Request(`${BASE}${path}`, { method: 'POST', headers, body: new URLSearchParams(form) }))
@@ -169,6 +172,43 @@ describe('admin page: pages and actions', () => {
     expect(html).toContain('4 stream chunks, reassembled')
     expect(html).toContain('authorization: [redacted]')
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
+    // Where it is kept, and its download link.
+    expect(html).toContain('data-source="memory.cbor"')
+    expect(html).toContain(`href="/admin/capture/req_c3.cbor?at=${row.at}&amp;session=s_9"`)
+  })
+
+  it('downloads one exchange as a capture file (header and records), secrets the gateway holds now removed again', async () => {
+    const rt = (await runtimeOf(app)) as Runtime & { captures?: MemoryCaptures }
+    const captures = new MemoryCaptures()
+    rt.captures = captures
+    const row = { id: 'req_d4', requestId: 'req_d4', at: Date.UTC(2026, 0, 1, 12), client: 'key-1', session: 's_7', frontEnd: 'openai-chat', backend: 'openai', model: 'gpt-4.1', status: 200, stream: true, totalMs: 12, inputTokens: 3, outputTokens: 4, captured: true }
+    // Written before the gateway held this key (a registry endpoint added since, say): the download takes it
+    // out, also where an upstream's chunks split it.
+    const [k1, k2] = [KEYS[1]!.slice(0, 9), KEYS[1]!.slice(9)]
+    const records = exchangeRecords(row).map((r) => {
+      if (r.leg === 'client-request' && r.kind === 'body') return { ...r, data: utf8(`{"messages":[{"role":"user","content":"my key: ${KEYS[1]}"}]}`) }
+      if (r.leg === 'upstream-response' && r.kind === 'chunk') return { ...r, data: utf8(r.seq % 2 ? `data: {"said":"${k1}` : `${k2}"}\n\n`) }
+      return r
+    })
+    captures.add(records)
+    captures.add(exchangeRecords({ ...row, id: 'req_other' }))
+    const res = await get(`/admin/capture/req_d4.cbor?at=${row.at}&session=s_7`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/cbor-seq')
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="req_d4.cbor"')
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    const file = decodeCapture(bytes)
+    expect(file.header).toMatchObject({ format: 'llm-gateway-capture', version: 1, runtime: 'node', created: row.at })
+    expect(file.records.map((r) => [r.exchange, r.seq, r.leg, r.kind])).toEqual(records.map((r) => [r.exchange, r.seq, r.leg, r.kind]))
+    const joined = (leg: string) => new TextDecoder().decode(concatBytes(file.records.filter((r) => r.leg === leg && r.data).map((r) => r.data!)))
+    expect(joined('client-request')).toBe('{"messages":[{"role":"user","content":"my key: [REDACTED]"}]}')
+    expect(joined('upstream-response')).toContain('data: {"said":"[REDACTED]"}\n\n')
+    expect(new TextDecoder('latin1').decode(bytes)).not.toContain(KEYS[1])
+    for (const part of [k1, k2]) expect(joined('upstream-response')).not.toContain(part)
+    // Not kept, or not logged in: no file.
+    expect((await get(`/admin/capture/req_zz.cbor?at=${row.at}`)).status).toBe(404)
+    expect((await get(`/admin/capture/req_d4.cbor?at=${row.at}&session=s_7`, {})).status).toBe(401)
   })
 
   it('the usage page draws the ledger per day and the feed per hour', async () => {

@@ -1,22 +1,25 @@
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import OpenAI from 'openai'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { decodeCapture } from '../../src/capture/codec'
 import type { Runtime } from '../../src/gateway/runtime'
-import { ADMIN, CLIENT, OPENAI_KEYS, rig, type Rig } from '../integration/resilience-harness'
+import { secretForms } from '../../src/security/redactor'
+import { ADMIN, ANTHROPIC_KEY, CLIENT, GEMINI_KEY, OPENAI_KEYS, rig, type Rig } from '../integration/resilience-harness'
 import { startScriptedUpstream, type ScriptedUpstream } from '../integration/scripted-upstream'
 import { launchChromium } from './chromium'
-import { exchangeRecords, HOSTILE, MemoryCaptures } from './memory-captures'
 
 /**
  * The admin page in a real headless Chromium (Debian's package, driven by playwright-core) against the
- * Node adapter's gateway (startGateway) and the scripted fake upstream: log in through the form, watch a
- * request made with the OpenAI SDK appear in the live tail, open its capture, reactivate a key the
- * upstream refused, add and remove a registry endpoint, and save screenshots (test-results/).
+ * Node adapter's gateway (startGateway) with capture on (CAPTURE=on, files in a temporary CAPTURE_DIR) and
+ * the scripted fake upstream: log in through the form, watch a request made with the OpenAI SDK appear in
+ * the live tail, open the capture the writer wrote for it and download it, reactivate a key the upstream
+ * refused, add and remove a registry endpoint, and save screenshots (test-results/).
  *
- * Capture: the capture writer is another part of the gateway; here every exchange the feed hears of gets
- * four legs of records in an in-memory CaptureReader (encoded and decoded with the capture codec), set on
- * the runtime as `rt.captures`, the way the writer does.
+ * The runtime is caught as the gateway makes it, only to read its traffic feed (the live tail's listeners,
+ * the exchanges the usage chart must count).
  */
 const hooks = vi.hoisted(() => ({ onRuntime: (_rt: unknown) => {} }))
 vi.mock('../../src/gateway/runtime', async (importOriginal) => {
@@ -31,32 +34,28 @@ vi.mock('../../src/gateway/runtime', async (importOriginal) => {
   }
 })
 
+/** Text in a prompt that would run if the page did not escape what it shows. */
+const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+
 const [K1, K2] = OPENAI_KEYS as [string, string]
-const captures = new MemoryCaptures()
 let runtime: Runtime | undefined
 let up: ScriptedUpstream
 let r: Rig
 let browser: Browser
+let captureDir: string
 
 beforeAll(async () => {
-  hooks.onRuntime = (value) => {
-    const rt = value as Runtime & { captures?: MemoryCaptures }
-    runtime = rt
-    rt.captures = captures
-    const push = rt.feed.push.bind(rt.feed)
-    rt.feed.push = (row) => {
-      captures.add(exchangeRecords(row))
-      push({ ...row, captured: true })
-    }
-  }
+  hooks.onRuntime = (value) => void (runtime = value as Runtime)
+  captureDir = mkdtempSync(join(tmpdir(), 'gw-admin-captures-'))
   up = await startScriptedUpstream()
-  r = await rig(up)
+  r = await rig(up, { CAPTURE: 'on', CAPTURE_DIR: captureDir })
   browser = await launchChromium()
 })
 afterAll(async () => {
   await browser?.close()
   await r?.gw.close()
   await up?.close()
+  if (captureDir) rmSync(captureDir, { recursive: true, force: true })
 })
 
 describe('admin page in Chromium (Node adapter)', () => {
@@ -97,13 +96,14 @@ describe('admin page in Chromium (Node adapter)', () => {
     expect(runtime!.feed.listening).toBe(1)
     const openai = new OpenAI({ baseURL: `${r.gw.url}/v1`, apiKey: CLIENT, maxRetries: 0 })
     const { data: stream, response } = await openai.chat.completions
-      .create({ model: 'openai:gpt-4.1', stream: true, messages: [{ role: 'user', content: 'live tail 0' }] })
+      .create({ model: 'openai:gpt-4.1', stream: true, messages: [{ role: 'user', content: `live tail 0 ${HOSTILE}` }] })
       .withResponse()
     let text = ''
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
     expect(text).toBeTruthy()
     const id = response.headers.get('x-request-id')!
     expect(id).toBeTruthy()
+    const firstAttempts = up.requests(r.scope).length
     const row = page.locator(`#traffic-rows tr[data-id="${id}"]`)
     await row.waitFor()
     await expect(row.textContent()).resolves.toMatch(/openai-chat → openai:gpt-4\.1 \(stream\)200/)
@@ -114,16 +114,32 @@ describe('admin page in Chromium (Node adapter)', () => {
       await openai.chat.completions.create({ model: 'openai:gpt-4.1', messages: [{ role: 'user', content: `conversation ${i}` }] })
     expect(up.requests(r.scope).some((q) => q.key === K1 && q.action === 'status 401')).toBe(true)
 
-    // Its capture, opened from the row: the four legs, the stream put back together, captured text shown as text.
+    // Its capture, as the writer wrote it, opened from the row: the four legs, the stream put back together,
+    // captured text shown as text.
     await Promise.all([page.waitForURL(/\/admin\/capture\//), row.locator('a', { hasText: 'capture' }).click()])
+    // (Its session may have landed on the first key, refused once: then two attempts, the second on the other key.)
     const legs = await page.locator('section.leg').evaluateAll((els) => els.map((e) => e.getAttribute('data-leg')))
-    expect(legs).toEqual(['client-request', 'upstream-request', 'upstream-response', 'client-response'])
-    await expect(page.locator('section.leg[data-leg=client-response] pre.body').textContent()).resolves.toContain('"content":"Hello"')
-    await expect(page.locator('section.leg[data-leg=client-response] h3', { hasText: 'stream chunks' }).textContent()).resolves.toContain('4 stream chunks')
+    const upstreamLegs = Array.from({ length: firstAttempts }, () => ['upstream-request', 'upstream-response']).flat()
+    expect(legs).toEqual(['client-request', ...upstreamLegs, 'client-response'])
+    for (const leg of ['upstream-response', 'client-response']) {
+      await expect(page.locator(`section.leg[data-leg=${leg}] pre.body`).last().textContent()).resolves.toContain('"content":"Hell"')
+      await expect(page.locator(`section.leg[data-leg=${leg}] h3`, { hasText: 'stream chunks' }).last().textContent()).resolves.toMatch(/\(\d+ stream chunks, reassembled\)/)
+    }
+    await expect(page.locator('section.leg[data-leg=upstream-request]').last().textContent()).resolves.toContain(`…${K2.slice(-4)}`)
     await expect(page.locator('section.leg[data-leg=client-request] pre.body').textContent()).resolves.toContain(HOSTILE.replace(/"/g, '\\"'))
     expect(await page.locator('img[src=x]').count()).toBe(0)
     expect(await page.title()).not.toBe('pwned')
-    expect(captures.asked.at(-1)).toMatchObject({ exchange: id })
+    // Kept in a capture file under CAPTURE_DIR; the page's download is that exchange alone, with no key in it.
+    await expect(page.locator('#capture-source code[data-source]').getAttribute('data-source')).resolves.toMatch(new RegExp(`^${captureDir}/capture-\\d{13}-[0-9a-z]{4}\\.cbor$`))
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#capture-source a', { hasText: 'Download' }).click()])
+    expect(download.suggestedFilename()).toBe(`${id}.cbor`)
+    await download.saveAs(join(captureDir, 'downloaded.cbor'))
+    const downloaded = readFileSync(join(captureDir, 'downloaded.cbor'))
+    const file = decodeCapture(downloaded)
+    expect(file.header).toMatchObject({ format: 'llm-gateway-capture', runtime: 'node' })
+    expect(new Set(file.records.map((x) => x.exchange))).toEqual(new Set([id]))
+    for (const key of [ADMIN, CLIENT, ...OPENAI_KEYS, ANTHROPIC_KEY, GEMINI_KEY]) for (const form of secretForms(key)) expect(downloaded.toString('latin1')).not.toContain(form)
+    await page.screenshot({ path: 'test-results/admin-capture.png', fullPage: true })
 
     // Traffic through translation, and one the upstream fails: the usage charts count every exchange.
     up.script([{ model: 'gpt-4.1-mini', action: { do: 'status', status: 400, message: 'This model is not available to you.' } }], r.scope)

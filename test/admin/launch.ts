@@ -34,7 +34,7 @@ export function launch(script: string, args: string[] = []): Promise<{ url: stri
 }
 
 export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return
+  if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))
   const group = (signal: NodeJS.Signals) => {
     try {

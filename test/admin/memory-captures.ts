@@ -1,6 +1,6 @@
 import { decodeCapture, encodeHeader, encodeRecords } from '../../src/capture/codec'
 import type { CaptureRecord } from '../../src/capture/format'
-import type { CaptureReader, CaptureRef } from '../../src/capture/reader'
+import type { CaptureReader, CaptureRef, FoundCapture } from '../../src/capture/reader'
 import type { TrafficRow } from '../../src/observe/exchange-feed'
 
 /**
@@ -19,10 +19,10 @@ export class MemoryCaptures implements CaptureReader {
     this.bytes = next
   }
 
-  async exchange(ref: CaptureRef): Promise<CaptureRecord[] | undefined> {
+  async exchange(ref: CaptureRef): Promise<FoundCapture | undefined> {
     this.asked.push(ref)
     const records = decodeCapture(this.bytes).records.filter((r) => r.exchange === ref.exchange)
-    return records.length ? records : undefined
+    return records.length ? { records, source: 'memory.cbor', runtime: 'node' } : undefined
   }
 }
 

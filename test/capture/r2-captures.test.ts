@@ -43,7 +43,10 @@ describe('R2Captures (CAPTURE_BUCKET)', () => {
     const c = r2.write(exchange('y1', 's_b', Date.now() - 10))
     expect(objects.size).toBe(0)
     // Still in the window: a reader finds it in the isolate's batch.
-    expect((await r2.exchange({ exchange: 'x2', at: Date.now() - 20, session: 's_a' }))!.map((r) => r.exchange)).toEqual(['x2'])
+    const waiting = await r2.exchange({ exchange: 'x2', at: Date.now() - 20, session: 's_a' })
+    expect(waiting!.records.map((r) => r.exchange)).toEqual(['x2'])
+    expect(waiting!.source).toBeUndefined()
+    expect(waiting!.runtime).toBe('workers')
     await vi.advanceTimersByTimeAsync(1000)
     await Promise.all([a, b, c])
     const keys = [...objects.keys()].sort()
@@ -66,16 +69,20 @@ describe('R2Captures (CAPTURE_BUCKET)', () => {
   })
 
   it('reads an exchange back from its session’s day, opening only the object whose metadata names it', async () => {
-    const { bucket, gets } = memoryBucket()
+    const { bucket, gets, objects } = memoryBucket()
     const r2 = new R2Captures(bucket, { flushMs: 0, maxFileBytes: 1 << 20 })
     const at = Date.now()
     for (const id of ['e1', 'e2', 'e3']) await r2.write(exchange(id, 's_read', at))
     const before = gets()
-    expect((await r2.exchange({ exchange: 'e2', at, session: 's_read' }))!.map((r) => r.exchange)).toEqual(['e2'])
+    const found = await r2.exchange({ exchange: 'e2', at, session: 's_read' })
+    expect(found!.records.map((r) => r.exchange)).toEqual(['e2'])
     expect(gets() - before).toBe(1)
+    // Where it is: the object's key, for `wrangler r2 object get`.
+    expect(found!.source).toMatch(/^captures\/\d{4}-\d{2}-\d{2}\/s_read\/\d{13}-[0-9a-z]+\.cbor$/)
+    expect(decodeCapture(objects.get(found!.source!)!.bytes).records.map((r) => r.exchange)).toEqual(['e2'])
     expect(await r2.exchange({ exchange: 'e2', at, session: 's_other' })).toBeUndefined()
     // Without the session: every session of the day is looked at.
-    expect((await r2.exchange({ exchange: 'e3', at }))!.map((r) => r.exchange)).toEqual(['e3'])
+    expect((await r2.exchange({ exchange: 'e3', at }))!.records.map((r) => r.exchange)).toEqual(['e3'])
   })
 
   it('a failed put rejects the writes of its batch (the capture logs it)', async () => {

@@ -48,13 +48,18 @@ describe('normal answers', () => {
       anthropic: (b: any) => [b.usage.input_tokens + b.usage.cache_read_input_tokens, b.usage.output_tokens],
       gemini: (b: any) => [b.usageMetadata.promptTokenCount, b.usageMetadata.candidatesTokenCount],
     }
+    const got: string[] = []
     for (const proto of ['openai', 'responses', 'anthropic', 'gemini'] as const) {
       const res = await call('normal', proto)
       expect(res.status, proto).toBe(200)
-      expect(usage[proto](await res.json())).toEqual([SCRIPTED_USAGE.input, SCRIPTED_USAGE.output])
+      const json = await res.text()
+      got.push(json)
+      expect(usage[proto](JSON.parse(json))).toEqual([SCRIPTED_USAGE.input, SCRIPTED_USAGE.output])
       const streamed = await call('normal', proto, { stream: true })
       expect(streamed.headers.get('content-type')).toBe('text/event-stream')
-      const events = parseSseText(await streamed.text())
+      const text = await streamed.text()
+      got.push(text)
+      const events = parseSseText(text)
       expect(events.length, proto).toBeGreaterThan(2)
       expect(events.some((e) => /"(usage|usageMetadata)"/.test(e.data)), proto).toBe(true)
     }
@@ -65,6 +70,8 @@ describe('normal answers', () => {
     expect(log[6]!.path).toBe('/v1beta/models/m1:generateContent')
     expect(log[7]!.path).toBe('/v1beta/models/m1:streamGenerateContent?alt=sse')
     expect(typeof log[0]!.at).toBe('number')
+    // What it sent is logged as it was sent.
+    expect(log.map((r) => r.sent)).toEqual(got)
   })
 })
 
@@ -238,6 +245,7 @@ describe('broken connections', () => {
     }
     const events = parseSseText(reads.join(''))
     expect(events.at(-1)!.event).toBe('response.completed')
+    expect(up.requests('slow')[0]!.sent).toBe(reads.join(''))
     // The events came apart: never two in one read.
     for (const r of reads) expect(parseSseText(r).length).toBeLessThanOrEqual(1)
     // A lower bound only (timers may fire a millisecond early).

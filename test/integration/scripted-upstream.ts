@@ -69,6 +69,8 @@ export interface ScriptedRequest {
   stream: boolean
   /** What was done: `ok`, `status 429`, `context-length`, `reset`, `reset after 2`, `stall`, `stall after headers`, `slow`, `empty`. */
   action: string
+  /** The body of a whole answer (`ok`, `slow`) as it was sent, for byte-for-byte comparisons. */
+  sent?: string
 }
 
 export interface ScriptedUpstream {
@@ -288,18 +290,24 @@ export async function startScriptedUpstream(host = '127.0.0.1'): Promise<Scripte
     const scope = scopeOf(scopeName)
     const key = keyOf(req, url)
     const action = pick(scope, { key, model: route.model, path, stream: route.stream })
-    scope.log.push({ at: Date.now(), method, path, key, model: route.model, stream: route.stream, action: describeAction(action) })
-    serve(action, route, body, req, res)
+    const entry: ScriptedRequest = { at: Date.now(), method, path, key, model: route.model, stream: route.stream, action: describeAction(action) }
+    scope.log.push(entry)
+    serve(action, route, body, req, res, entry)
   })
 
-  const serve = (action: ScriptAction, route: Route, body: any, req: IncomingMessage, res: ServerResponse): void => {
+  const serve = (action: ScriptAction, route: Route, body: any, req: IncomingMessage, res: ServerResponse, entry: ScriptedRequest): void => {
     const { protocol, stream } = route
     const model = route.model ?? 'unknown'
     const sse = () => res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
     const answer = () => scriptedAnswer(protocol, body ?? {}, model)
+    const whole = () => {
+      const a = answer()
+      entry.sent = stream ? a.frames.join('') : JSON.stringify(a.json)
+      return a
+    }
     switch (action.do) {
       case 'ok': {
-        const { json, frames } = answer()
+        const { json, frames } = whole()
         if (!stream) return sendJson(res, 200, json)
         sse()
         return void res.end(frames.join(''))
@@ -335,7 +343,7 @@ export async function startScriptedUpstream(host = '127.0.0.1'): Promise<Scripte
         else res.writeHead(200, { 'content-type': 'application/json' })
         return void res.end()
       case 'slow': {
-        const { json, frames } = answer()
+        const { json, frames } = whole()
         if (!stream) return later(action.delayMs, () => sendJson(res, 200, json))
         sse()
         res.flushHeaders()

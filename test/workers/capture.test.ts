@@ -58,8 +58,10 @@ describe('capture on Workers (R2)', () => {
     // The reader (rt.captures on Workers) finds it again from the traffic row's id, start and session.
     const reader = new R2Captures(env.CAPTURE_BUCKET as unknown as R2BucketLike, { flushMs: 10, maxFileBytes: 1 << 20 })
     const at = records.at(-1)!.meta.startedAt as number
-    expect((await reader.exchange({ exchange: id, at, session }))!.map((r) => r.seq)).toEqual(records.map((r) => r.seq))
-    expect((await reader.exchange({ exchange: id, at }))!.length).toBe(records.length)
+    const read = await reader.exchange({ exchange: id, at, session })
+    expect(read!.records.map((r) => r.seq)).toEqual(records.map((r) => r.seq))
+    expect(read!.source).toBe(object!.key)
+    expect((await reader.exchange({ exchange: id, at }))!.records.length).toBe(records.length)
     expect(await reader.exchange({ exchange: 'req_nothere', at, session })).toBeUndefined()
   })
 

@@ -1,3 +1,4 @@
+import type { FoundCapture } from '../../capture/reader'
 import type { CaptureView, LegView } from '../capture-view'
 import { Page } from './layout'
 
@@ -61,7 +62,34 @@ function Leg(props: { leg: LegView }) {
   )
 }
 
-export function CapturePage(props: { view: CaptureView }) {
+/** Where the exchange is kept, and its download (a capture file `npm run capture` reads). */
+function Kept(props: { found: Pick<FoundCapture, 'source' | 'runtime'>; download: string }) {
+  const { source, runtime } = props.found
+  return (
+    <p id="capture-source">
+      <a href={props.download} download>
+        Download this exchange
+      </a>{' '}
+      (a capture file: <code>npm run capture -- show ID --dir FILE</code>).{' '}
+      {source === undefined ? (
+        <span class="muted">Not in the bucket yet: it waits in this Worker's batch (CAPTURE_FLUSH_MS).</span>
+      ) : (
+        <>
+          Kept, with the exchanges written with it, in {runtime === 'workers' ? 'the R2 object' : 'the file'} <code data-source={source}>{source}</code>
+          {runtime === 'workers' && (
+            <span class="muted">
+              {' '}
+              (<code>wrangler r2 object get BUCKET/{source}</code>)
+            </span>
+          )}
+          .
+        </>
+      )}
+    </p>
+  )
+}
+
+export function CapturePage(props: { view: CaptureView; found: Pick<FoundCapture, 'source' | 'runtime'>; download: string }) {
   const v = props.view
   return (
     <Page title={`Capture ${v.exchange}`} tab="capture">
@@ -73,6 +101,7 @@ export function CapturePage(props: { view: CaptureView }) {
           Exchange <code>{v.exchange}</code>
         </h2>
         <p class="muted">Started {new Date(v.started).toISOString()}. Secrets were replaced before the capture was written.</p>
+        <Kept found={props.found} download={props.download} />
         {v.summary && <MetaTable meta={v.summary} />}
       </section>
       {v.legs.map((l) => (
