@@ -95,6 +95,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         rewrite: pipe && holdFrames(back.streamDecoder(), pipe, front.streamEncoder(requestOf(x, c))),
         ...tally.watchBytes(back, after, carriesUsage(front.id, x.body)),
         onClose: streamEnds(x, tally),
+        signal: x.req.signal,
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
@@ -132,6 +133,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       onEnd: tally.onEnd(acc && (() => finished(acc, after!))),
       idleMs: rt.settings.streamIdleTimeoutMs,
       onClose: streamEnds(x, tally),
+      signal: x.req.signal,
     })
     return new Response(reframe(bytes), { headers })
   }

@@ -42,9 +42,11 @@ export type ScriptAction =
   | { do: 'reset'; afterEvents?: number }
   /**
    * Nothing more is sent, the connection held open: nothing at all, or (`headers: true`) a 200 and its
-   * headers, or (`afterEvents`) a 200 and that many events of the normal answer (a streamed one only).
+   * headers, or (`afterEvents`) a 200 and that many events of the normal answer (a streamed one only),
+   * then, with `commentMs`, an SSE comment line every that many ms (an upstream still streaming, which
+   * never ends by itself: a server that notices a gone client only when it writes does then).
    */
-  | { do: 'stall'; headers?: boolean; afterEvents?: number }
+  | { do: 'stall'; headers?: boolean; afterEvents?: number; commentMs?: number }
   /** The normal answer, `delayMs` before each event (a non-streaming answer: before its headers). */
   | { do: 'slow'; delayMs: number }
   /** A 200 and its headers, then a clean end with no event (a non-streaming answer: no body). */
@@ -335,7 +337,13 @@ export async function startScriptedUpstream(host = '127.0.0.1'): Promise<Scripte
       case 'stall':
         if (action.afterEvents !== undefined && stream) {
           sse()
-          return void res.write(answer().frames.slice(0, action.afterEvents).join(''))
+          res.write(answer().frames.slice(0, action.afterEvents).join(''))
+          const every = action.commentMs
+          if (every !== undefined) {
+            const comment = () => later(every, () => void (!res.destroyed && (res.write(': still thinking\n\n'), comment())))
+            comment()
+          }
+          return
         }
         if (!action.headers) return
         if (stream) sse()
