@@ -159,11 +159,12 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     start(c) {
       controller = c
       idle = new IdleTimer(o.idleMs, quiet)
-      // (Only an abort that comes before the stream closed counts: gone then errors the stream, for whoever still reads it.)
+      // (Only an abort before the stream closed counts. The stream is closed then, for whoever still reads it:
+      // not errored, which workerd would report as an uncaught rejection of its own pump.)
       unlisten = whenClientGone(o.signal, (reason) => {
         if (closed) return
         void gone(reason).catch(() => {})
-        c.error(reason)
+        c.close()
       })
     },
     pull,

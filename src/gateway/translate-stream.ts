@@ -149,11 +149,12 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
           if (!ended) fail(new GatewayError('timeout', `The upstream sent nothing for ${o.idleMs} ms; the stream was ended.`))
           void finish(controller)
         })
-      // (Only an abort that comes before the stream closed counts: gone then errors the stream, for whoever still reads it.)
+      // (Only an abort before the stream closed counts. The stream is closed then, for whoever still reads it:
+      // not errored, which workerd would report as an uncaught rejection of its own pump.)
       unlisten = whenClientGone(o.signal, (reason) => {
         if (closed) return
         void gone(reason).catch(() => {})
-        controller.error(reason)
+        controller.close()
       })
     },
     pull: step,
