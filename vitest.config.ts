@@ -22,7 +22,8 @@ export default defineConfig({
             main: './src/index.ts',
             miniflare: {
               compatibilityDate: '2026-04-01',
-              compatibilityFlags: ['nodejs_compat'],
+              // (enable_request_signal as in wrangler.toml: a client that leaves aborts request.signal.)
+              compatibilityFlags: ['nodejs_compat', 'enable_request_signal'],
               kvNamespaces: ['STATE'],
               // Wire capture's bucket (wrangler.toml): test/workers/capture.test.ts reads what requests left in it.
               r2Buckets: ['CAPTURE_BUCKET'],

@@ -1,4 +1,5 @@
 import { ResponseAccumulator } from '../hub/accumulate'
+import { CLIENT_CLOSED } from '../hub/errors'
 import type { HubResponse } from '../hub/response'
 import { responseToEvents } from '../hub/response-events'
 import { headerValue } from '../http/header-value'
@@ -93,7 +94,8 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         redactor,
         rewrite: pipe && holdFrames(back.streamDecoder(), pipe, front.streamEncoder(requestOf(x, c))),
         ...tally.watchBytes(back, after, carriesUsage(front.id, x.body)),
-        onClose: streamEnds(x),
+        onClose: streamEnds(x, tally),
+        signal: x.req.signal,
       })
       return new Response(reframe(guarded), { status: upstream.status, headers })
     }
@@ -130,7 +132,8 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       observe: tally.observe(acc),
       onEnd: tally.onEnd(acc && (() => finished(acc, after!))),
       idleMs: rt.settings.streamIdleTimeoutMs,
-      onClose: streamEnds(x),
+      onClose: streamEnds(x, tally),
+      signal: x.req.signal,
     })
     return new Response(reframe(bytes), { headers })
   }
@@ -146,13 +149,19 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }
 
-/** A streamed answer begins (the open-streams gauge): how it ends, once, for the metrics (and a JSON log line when the client left). */
-function streamEnds(x: Exchange): (how: StreamEnd) => void {
+/**
+ * A streamed answer begins (the open-streams gauge): how it ends, once, for the metrics. A client that
+ * leaves mid-stream ends the exchange here, the one place every front end's stream goes through: it is
+ * recorded then (ExchangeTally.abandoned), since the stream's own end will never come.
+ */
+function streamEnds(x: Exchange, tally: ExchangeTally): (how: StreamEnd) => void {
   const ended = x.rt.metrics.streamBegan()
   return (how) => {
     ended(how)
-    if (how === 'client_gone' && x.rt.log.json)
-      x.rt.log.info('the client went away mid-stream', { event: 'client_gone', request_id: x.exchange.ids?.requestId, session: x.exchange.session, client: x.exchange.client.name, front_end: x.front.id })
+    if (how !== 'client_gone') return
+    tally.abandoned()
+    // (LOG_FORMAT=json has the exchange's own line, with status 499; text says it here.)
+    if (!x.rt.log.json) x.rt.log.info(`${x.url.pathname}: the client left mid-stream after ${Date.now() - x.started}ms (recorded as status ${CLIENT_CLOSED})`)
   }
 }
 

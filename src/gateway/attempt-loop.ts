@@ -1,4 +1,4 @@
-import { GatewayError } from '../hub/errors'
+import { CLIENT_CLOSED, GatewayError } from '../hub/errors'
 import { headerValue } from '../http/header-value'
 import { logValue } from '../log'
 import { applyReports, circuitAllows, circuitOf } from '../resilience/health-book'
@@ -91,8 +91,18 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
         rt.metrics.retried(retrying.backend, retrying.kind)
         retrying = undefined
       }
-      const outcome = await attempt(x, route, pick.key, pick.hint)
       const label = `${b.id}:${route.model}`
+      let outcome: Awaited<ReturnType<typeof attempt>>
+      try {
+        outcome = await attempt(x, route, pick.key, pick.hint)
+      } catch (err) {
+        // The client left while this attempt was out: the exchange is recorded (generate) under the attempt it cut short.
+        if (err instanceof GatewayError && err.status === CLIENT_CLOSED) {
+          tries.push(`${label}=${CLIENT_CLOSED}`)
+          logExchange(x, route, CLIENT_CLOSED, tries)
+        }
+        throw err
+      }
       if (outcome.ok) {
         tries.push(`${label}=${outcome.committed.upstream.status}`)
         // A probe that got through, or a model with failures on record: its circuit closes.
@@ -137,7 +147,7 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
       const ms = Math.max(0, soonest - Date.now())
       if (ms + waited <= policy.retryMaxWaitMs && Date.now() + ms < x.deadline && tries.length < policy.maxAttempts) {
         await ctl.wait(ms, 'rate limited')
-        if (x.req.signal.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: 499 })
+        if (x.req.signal.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: CLIENT_CLOSED })
         waited += ms
         plan = await plan.again()
         continue

@@ -1,5 +1,5 @@
 import { checkToolHistory } from '../hub/check-tool-history'
-import { GatewayError } from '../hub/errors'
+import { CLIENT_CLOSED, GatewayError } from '../hub/errors'
 import type { HubRequest } from '../hub/request'
 import { logValue } from '../log'
 import { PROTOCOLS } from '../protocols'
@@ -178,7 +178,7 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
     })
   } catch (err) {
     if (captured !== undefined) capture!.upstreamFailed(captured, err)
-    if (!(err instanceof GatewayError) || err.status === 499) throw err
+    if (!(err instanceof GatewayError) || err.status === CLIENT_CLOSED) throw err
     return failed(err, failureKind(err))
   }
   if (captured !== undefined) upstream = capture!.upstreamResponse(captured, upstream)

@@ -62,7 +62,8 @@ export class EarlyAnswer {
       for (;;) {
         const { done, value } = await this.upstream.read()
         if (done) break
-        if (this.gone) return
+        // (Gone without a cancel reaching the stream, the request's signal alone: the answer is let go here, so it ends as abandoned.)
+        if (this.gone) return void this.upstream.cancel().catch(() => {})
         this.controller.enqueue(value)
       }
       this.controller.close()

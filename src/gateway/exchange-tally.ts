@@ -1,5 +1,5 @@
 import { ResponseAccumulator } from '../hub/accumulate'
-import type { GatewayError } from '../hub/errors'
+import { CLIENT_CLOSED, type GatewayError } from '../hub/errors'
 import type { HubResponse, Usage } from '../hub/response'
 import type { HubStreamEvent } from '../hub/stream'
 import { nestsDeeperThan } from '../http/json-depth'
@@ -89,6 +89,17 @@ export class ExchangeTally {
       cap.summarize(summary)
     }
     recordExchange(this.rt, this.ctx.defer, summary)
+  }
+
+  /**
+   * The client gave up on the streamed answer (closed the connection, cancelled the body): recorded
+   * with CLIENT_CLOSED and the usage the upstream had reported until then (Anthropic's message_start
+   * carries the input tokens, Gemini's chunks running totals; OpenAI and Responses streams report
+   * theirs only at the end, so such an exchange has none). The stream's own cancel (the stream
+   * guards' `client_gone`) calls it, which also lets the upstream go.
+   */
+  abandoned(): void {
+    this.end(CLIENT_CLOSED)
   }
 
   /** The upstream refused: recorded with its status, and the error goes on. */

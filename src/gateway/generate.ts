@@ -130,9 +130,9 @@ export async function generate(call: Call, front: Protocol, options: GenerateOpt
     await new Promise((r) => setTimeout(r, ms))
   }
   const result = runAttempts(x, plan, options, { wait, defer: call.defer, client: call.client.name, firstHealth }).catch((err: unknown) => {
-    // No answer began: the exchange is recorded with its error (a 499 is a client gone, not an exchange).
+    // No answer began: the exchange is recorded with its error (CLIENT_CLOSED when the client left meanwhile).
     const e = err instanceof GatewayError ? err : undefined
-    if (e?.status !== 499) recordFailure(x, e?.status ?? 500)
+    recordFailure(x, e?.status ?? 500)
     throw err
   })
   const first = await Promise.race([result, begunEarly])

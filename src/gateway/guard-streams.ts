@@ -6,6 +6,7 @@ import { IdleTimer } from '../streams/idle-timer'
 import type { ByteReader } from '../upstream/transport'
 import { SseWatch } from './sse-watch'
 import type { FrameRewriter } from '../interceptors/hold-frames'
+import { whenClientGone } from '../streams/client-gone'
 
 export interface GuardOptions {
   /** The stream's protocol (the client's and the upstream's). */
@@ -32,6 +33,8 @@ export interface GuardOptions {
   rewrite?: FrameRewriter
   /** Hears once how the client's stream ended: complete, with an error frame, or cancelled by the client (metrics). */
   onClose?: (how: 'complete' | 'error' | 'client_gone') => void
+  /** The client's request: its abort is the client leaving, as a cancel is (src/streams/client-gone.ts). */
+  signal?: AbortSignal
 }
 
 /**
@@ -49,6 +52,18 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
   let controller!: ReadableStreamDefaultController<Uint8Array>
   let idle: IdleTimer | undefined
   const scrub = o.redactor?.active ? o.redactor.byteStream() : undefined
+  let unlisten: (() => void) | undefined
+  const closeAs = (how: 'complete' | 'error' | 'client_gone') => {
+    unlisten?.()
+    o.onClose?.(how)
+  }
+  /** The client left (cancelled the body, or its request was aborted): the upstream is let go. */
+  const gone = (reason: unknown): Promise<void> => {
+    if (!closed) closeAs('client_gone')
+    closed = true
+    idle?.stop()
+    return reader.cancel(reason)
+  }
   /** Bytes on their way to the client, secrets removed; false when all of them are held back for now. */
   const send = (bytes: Uint8Array): boolean => {
     const out = scrub ? scrub.push(bytes) : bytes
@@ -64,7 +79,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
   const fail = (err: GatewayError) => {
     if (closed) return
     closed = true
-    o.onClose?.('error')
+    closeAs('error')
     idle?.stop()
     release()
     // (Rewritten bytes always end at a frame's end: a frame is held until whole.)
@@ -87,7 +102,7 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
   const settle = (): void | Promise<void> => {
     if (closed) return
     closed = true
-    o.onClose?.('complete')
+    closeAs('complete')
     idle?.stop()
     release()
     const after = o.onEnd?.()
@@ -144,14 +159,16 @@ export function guardBytes(reader: ByteReader, o: GuardOptions): ReadableStream<
     start(c) {
       controller = c
       idle = new IdleTimer(o.idleMs, quiet)
+      // (Only an abort before the stream closed counts. The stream is closed then, for whoever still reads it:
+      // not errored, which workerd would report as an uncaught rejection of its own pump.)
+      unlisten = whenClientGone(o.signal, (reason) => {
+        if (closed) return
+        void gone(reason).catch(() => {})
+        c.close()
+      })
     },
     pull,
-    cancel(reason) {
-      if (!closed) o.onClose?.('client_gone')
-      closed = true
-      idle?.stop()
-      return reader.cancel(reason)
-    },
+    cancel: gone,
   })
 }
 

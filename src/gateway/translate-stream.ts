@@ -5,6 +5,7 @@ import { utf8 } from '../sse/frame'
 import { IdleTimer } from '../streams/idle-timer'
 import type { Stage } from '../streams/stage'
 import type { ByteReader } from '../upstream/transport'
+import { whenClientGone } from '../streams/client-gone'
 
 export interface TranslateOptions {
   /** Upstream bytes → hub events (SSE framing and the back end's decoder, chained). */
@@ -23,6 +24,8 @@ export interface TranslateOptions {
   redactor?: Redactor
   /** Hears once how the client's stream ended: complete, with an error event, or cancelled by the client (metrics). */
   onClose?: (how: 'complete' | 'error' | 'client_gone') => void
+  /** The client's request: its abort is the client leaving, as a cancel is (src/streams/client-gone.ts). */
+  signal?: AbortSignal
 }
 
 /**
@@ -60,10 +63,24 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
     return text === '' ? undefined : utf8(text)
   }
 
+  let unlisten: (() => void) | undefined
+  /** The client left (cancelled the body, or its request was aborted): the upstream is let go. */
+  const gone = (reason: unknown): Promise<void> => {
+    if (!closed) {
+      unlisten?.()
+      o.onClose?.('client_gone')
+    }
+    ended = true
+    closed = true
+    idle?.stop()
+    return reader.cancel(reason)
+  }
+
   /** Ended: flush what is left, let the upstream go, close. */
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     if (closed) return
     closed = true
+    unlisten?.()
     o.onClose?.(failed ? 'error' : 'complete')
     try {
       o.encode.flush?.(out)
@@ -132,15 +149,16 @@ export function translateStream(reader: ByteReader, o: TranslateOptions): Readab
           if (!ended) fail(new GatewayError('timeout', `The upstream sent nothing for ${o.idleMs} ms; the stream was ended.`))
           void finish(controller)
         })
+      // (Only an abort before the stream closed counts. The stream is closed then, for whoever still reads it:
+      // not errored, which workerd would report as an uncaught rejection of its own pump.)
+      unlisten = whenClientGone(o.signal, (reason) => {
+        if (closed) return
+        void gone(reason).catch(() => {})
+        controller.close()
+      })
     },
     pull: step,
-    cancel(reason) {
-      if (!closed) o.onClose?.('client_gone')
-      ended = true
-      closed = true
-      idle?.stop()
-      return reader.cancel(reason)
-    },
+    cancel: gone,
   })
 }
 

@@ -1,3 +1,4 @@
+import { CLIENT_CLOSED } from '../hub/errors'
 import type { Usage } from '../hub/response'
 import { logValue } from '../log'
 import type { ProtocolId } from '../protocols/types'
@@ -28,7 +29,10 @@ export interface ExchangeSummary {
   model: string
   /** `backend:model` of each attempt, in order. */
   attempts: string[]
-  /** The answer's status; a stream that broke after its 200 carries its error's status. */
+  /**
+   * The answer's status; a stream that broke after its 200 carries its error's status, one the client
+   * left (before or during its answer) CLIENT_CLOSED (499).
+   */
   status: number
   /** As the upstream reported it; missing when it said nothing. */
   usage?: Usage
@@ -68,11 +72,12 @@ export function usageRecord(s: ExchangeSummary): UsageRecord {
 /**
  * How far the tokens admission counted were off: the real input and output when the upstream
  * reported them; nothing was used when it failed without saying; the estimate stands when a
- * good answer said nothing (an OpenAI stream without include_usage).
+ * good answer said nothing (an OpenAI stream without include_usage), and when the client left
+ * before the upstream said (the upstream may well have billed the prompt).
  */
 export function tokenDelta(s: ExchangeSummary): number {
   if (s.usage) return s.usage.inputTokens + s.usage.outputTokens - s.estimatedInputTokens
-  return s.status >= 400 ? -s.estimatedInputTokens : 0
+  return s.status >= 400 && s.status !== CLIENT_CLOSED ? -s.estimatedInputTokens : 0
 }
 
 /**

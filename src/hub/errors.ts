@@ -33,6 +33,13 @@ const STATUS: Record<ErrorKind, number> = {
   loop_detected: 508,
 }
 
+/**
+ * The status of an exchange the client gave up on (closed the connection, cancelled the answer's body)
+ * before its answer was whole: nginx's 499. Never sent (nobody is left to read it); it is what the
+ * metrics, the usage ledger, the log line, the traffic feed and the capture record.
+ */
+export const CLIENT_CLOSED = 499
+
 export class GatewayError extends Error {
   readonly kind: ErrorKind
   readonly status: number

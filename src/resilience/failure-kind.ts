@@ -1,5 +1,5 @@
 import type { Backend } from '../config/settings'
-import type { GatewayError } from '../hub/errors'
+import { CLIENT_CLOSED, type GatewayError } from '../hub/errors'
 import { isContextWindowError } from './context-window'
 import type { FailureKind } from '../state/ports'
 
@@ -15,7 +15,7 @@ export function failureKind(err: GatewayError, status?: number, backend?: Pick<B
   }
   // No status: the call itself failed (callUpstream, or the body after the headers).
   if (err.kind === 'timeout') return 'timeout'
-  if (err.status === 499) return 'client'
+  if (err.status === CLIENT_CLOSED) return 'client'
   // A subscription login that could not be refreshed (src/subscriptions/): that credentials file's failure.
   if (err.kind === 'upstream_auth') return 'auth'
   return err.kind === 'bad_gateway' ? 'network' : 'server'

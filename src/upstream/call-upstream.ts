@@ -1,4 +1,4 @@
-import { GatewayError } from '../hub/errors'
+import { CLIENT_CLOSED, GatewayError } from '../hub/errors'
 import type { Transport, UpstreamResponse } from './transport'
 
 export type { Transport }
@@ -35,7 +35,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   } catch (err) {
     if (timedOut)
       throw new GatewayError('timeout', `The upstream ${host} did not answer within ${call.timeoutMs} ms.`)
-    if (call.clientSignal?.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: 499 })
+    if (call.clientSignal?.aborted) throw new GatewayError('api_error', 'The client closed the request.', { status: CLIENT_CLOSED })
     // A transport's own refusal (multi-user mode's address check) says what it is.
     if (err instanceof GatewayError) throw err
     throw new GatewayError('bad_gateway', `The upstream ${host} could not be reached (${describe(err)}).`)

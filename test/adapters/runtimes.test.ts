@@ -5,13 +5,20 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeCapture } from '../../src/capture/codec'
 import { startFakeUpstream, type FakeUpstream } from '../integration/fake-upstream'
+import { startScriptedUpstream, type ScriptedUpstream } from '../integration/scripted-upstream'
+import { parseProm, valueOf } from '../observe/prom-text'
 
 const ROOT = resolve(__dirname, '../..')
 let upstream: FakeUpstream
+let scripted: ScriptedUpstream
 beforeAll(async () => {
   upstream = await startFakeUpstream()
+  scripted = await startScriptedUpstream()
 })
-afterAll(() => upstream.close())
+afterAll(async () => {
+  await upstream.close()
+  await scripted.close()
+})
 
 /** Starts a command that prints `listening on http://…`; resolves with that URL. */
 function launch(script: string, env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess }> {
@@ -85,6 +92,44 @@ async function smoke(url: string, testId: string) {
   expect(sent.body.temperature).toBe(1)
 }
 
+/**
+ * A client that abandons a stream mid-way (an Anthropic stream passed through, its first text, then
+ * only SSE comments): Node and Deno cancel the answer's body, workerd aborts the request's signal
+ * (enable_request_signal) once it next writes to the gone client. Either way the exchange is counted
+ * once as 499 with the input tokens message_start reported, in the metrics and the ledger, the
+ * open-streams gauge is back to 0, and the upstream's connection is closed.
+ */
+async function abandon(url: string, scope: string) {
+  // A model of this run's own: wrangler dev keeps its Durable Objects (the ledger) in .wrangler/ from run to run.
+  const model = `claude-abandoned-${Date.now().toString(36)}`
+  // After its first text the upstream sends only SSE comments (passed through to the client), never its end:
+  // workerd notices a client that left only when it next writes to it.
+  scripted.script([{ stream: true, action: { do: 'stall', afterEvents: 4, commentMs: 50 } }], scope)
+  const abort = new AbortController()
+  const res = await fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'k' },
+    body: JSON.stringify({ model: `scripted:${model}`, max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    signal: abort.signal,
+  })
+  expect(res.status).toBe(200)
+  const reader = res.body!.getReader()
+  let got = ''
+  while (!got.includes('Hell')) got += new TextDecoder().decode((await reader.read()).value)
+  abort.abort()
+  await vi.waitFor(() => expect(scripted.requests(scope).map((r) => r.closedEarly)).toEqual([true]), { timeout: 10_000 })
+  await vi.waitFor(async () => {
+    const p = parseProm(await (await fetch(`${url}/metrics`)).text())
+    const route = { backend: 'scripted', model }
+    expect(valueOf(p, 'llm_gateway_requests_total', { ...route, status: '499' })).toBe(1)
+    expect(valueOf(p, 'llm_gateway_requests_total', route)).toBe(1)
+    expect(valueOf(p, 'llm_gateway_input_tokens_total', route)).toBe(20)
+    expect(valueOf(p, 'llm_gateway_open_streams')).toBe(0)
+    expect(valueOf(p, 'llm_gateway_ledger_model_requests', route)).toBe(1)
+    expect(valueOf(p, 'llm_gateway_ledger_model_input_tokens', route)).toBe(20)
+  }, { timeout: 10_000 })
+}
+
 const settings = (testId: string) => ({
   PROXY_API_KEYS: 'k',
   OPENAI_API_KEY: 'sk-up',
@@ -122,18 +167,28 @@ async function expectCaptured(dir: string, runtime: string) {
     expect([...new Set(exchanges.filter((r) => r.exchange === id).map((r) => r.leg))]).toEqual(['client-request', 'upstream-request', 'upstream-response', 'client-response', 'exchange'])
 }
 
+/** An Anthropic back end `scripted` on the scripted upstream's scope, and /metrics open (for abandon). */
+const abandonSettings = (scope: string) => ({
+  LLM_PROXY_ENDPOINT_SCRIPTED_URL: scripted.baseFor(scope),
+  LLM_PROXY_ENDPOINT_SCRIPTED_PROVIDER: 'anthropic',
+  LLM_PROXY_ENDPOINT_SCRIPTED_KEY: 'sk-scripted-up',
+  METRICS_PUBLIC: 'on',
+  LLM_PROXY_LOCAL_DISCOVERY: '0',
+})
+
 function captureDir(): string {
   return mkdtempSync(join(tmpdir(), 'gw-runtime-capture-'))
 }
 
 describe('runtimes serve the same app', () => {
   it('wrangler dev (npm start) serves the Worker and reaches a loopback upstream', async () => {
-    const vars = Object.entries(settings('wrangler-smoke'))
+    const vars = Object.entries({ ...settings('wrangler-smoke'), ...abandonSettings('wrangler-abandon') })
       .filter(([k]) => k !== 'HOST' && k !== 'PORT')
       .map(([k, v]) => `--var ${k}:${v}`)
     const { url, child } = await launch('start', {}, ['--port', String(await freePort()), ...vars])
     try {
       await smoke(url, 'wrangler-smoke')
+      await abandon(url, 'wrangler-abandon')
     } finally {
       await stop(child)
     }
@@ -141,10 +196,11 @@ describe('runtimes serve the same app', () => {
 
   it('the Deno adapter (npm run start:deno) serves and reaches a loopback upstream', async () => {
     const dir = captureDir()
-    const { url, child } = await launch('start:deno', { ...settings('deno-smoke'), CAPTURE: 'on', CAPTURE_DIR: dir })
+    const { url, child } = await launch('start:deno', { ...settings('deno-smoke'), ...abandonSettings('deno-abandon'), CAPTURE: 'on', CAPTURE_DIR: dir })
     try {
       await smoke(url, 'deno-smoke')
       await expectCaptured(dir, 'deno')
+      await abandon(url, 'deno-abandon')
     } finally {
       await stop(child)
       rmSync(dir, { recursive: true, force: true })
@@ -153,10 +209,11 @@ describe('runtimes serve the same app', () => {
 
   it('the Node adapter (npm run start:node) serves and reaches a loopback upstream', async () => {
     const dir = captureDir()
-    const { url, child } = await launch('start:node', { ...settings('node-smoke'), CAPTURE: 'on', CAPTURE_DIR: dir })
+    const { url, child } = await launch('start:node', { ...settings('node-smoke'), ...abandonSettings('node-abandon'), CAPTURE: 'on', CAPTURE_DIR: dir })
     try {
       await smoke(url, 'node-smoke')
       await expectCaptured(dir, 'node')
+      await abandon(url, 'node-abandon')
     } finally {
       await stop(child)
       rmSync(dir, { recursive: true, force: true })

@@ -150,3 +150,68 @@ describe('translateStream: a quiet upstream ends with a timeout error in the cli
     expect(up.state.cancelled).toBe(true)
   })
 })
+
+describe('a client that leaves: the body cancelled (Node, Deno) or the request aborted (workerd)', () => {
+  const anthropic = PROTOCOLS.anthropic
+  const hub = anthropic.decodeRequest({ model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hi' }] })
+  const streams = {
+    guardBytes: (reader: ByteReader, extra: object) => guard(reader, 60_000, extra),
+    translateStream: (reader: ByteReader, extra: object) =>
+      translateStream(reader, { decode: chain(sseFramer(), chat.streamDecoder()), encode: anthropic.streamEncoder(hub), ...extra }),
+  }
+  const done = 'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+
+  for (const [name, make] of Object.entries(streams)) {
+    it(`${name}: the request's abort ends it as client_gone, once, lets the upstream go and closes the stream`, async () => {
+      const up = upstream()
+      const closes: string[] = []
+      const abort = new AbortController()
+      up.push(chunk('Hi'))
+      const reader = make(up.reader, { onClose: (how: string) => closes.push(how), signal: abort.signal }).getReader()
+      expect(dec.decode((await reader.read()).value)).toContain('Hi')
+      const next = reader.read()
+      abort.abort(new Error('client gone'))
+      expect(closes).toEqual(['client_gone'])
+      expect(up.state.cancelled).toBe(true)
+      expect(await next).toEqual({ done: true, value: undefined })
+      // The runtime's cancel may come too: it changes nothing.
+      await reader.cancel().catch(() => {})
+      expect(closes).toEqual(['client_gone'])
+    })
+
+    it(`${name}: a cancel first, then the abort: client_gone once`, async () => {
+      const up = upstream()
+      const closes: string[] = []
+      const abort = new AbortController()
+      up.push(chunk('Hi'))
+      const reader = make(up.reader, { onClose: (how: string) => closes.push(how), signal: abort.signal }).getReader()
+      await reader.read()
+      await reader.cancel()
+      abort.abort()
+      expect(closes).toEqual(['client_gone'])
+      expect(up.state.cancelled).toBe(true)
+    })
+
+    it(`${name}: an abort after the stream completed is not a client gone (the listener is let go)`, async () => {
+      const up = upstream()
+      const closes: string[] = []
+      const abort = new AbortController()
+      up.push(chunk('Hi') + done)
+      up.push(null)
+      await readAll(make(up.reader, { onClose: (how: string) => closes.push(how), signal: abort.signal }))
+      abort.abort()
+      expect(closes).toEqual(['complete'])
+    })
+
+    it(`${name}: a request aborted before the stream began ends it at once`, async () => {
+      const up = upstream()
+      const closes: string[] = []
+      const abort = new AbortController()
+      abort.abort(new Error('already gone'))
+      const stream = make(up.reader, { onClose: (how: string) => closes.push(how), signal: abort.signal })
+      expect(closes).toEqual(['client_gone'])
+      expect(up.state.cancelled).toBe(true)
+      expect(await stream.getReader().read()).toEqual({ done: true, value: undefined })
+    })
+  }
+})

@@ -58,6 +58,10 @@ describe('recordExchange', () => {
     expect(tokenDelta(summary({ estimatedInputTokens: 100 }))).toBe(1100)
     expect(tokenDelta(summary({ estimatedInputTokens: 100, usage: undefined, status: 500 }))).toBe(-100)
     expect(tokenDelta(summary({ estimatedInputTokens: 100, usage: undefined, status: 200 }))).toBe(0)
+    // A client that left before the upstream reported anything: the upstream may have billed the prompt, so the estimate stands.
+    expect(tokenDelta(summary({ estimatedInputTokens: 100, usage: undefined, status: 499 }))).toBe(0)
+    // One that left after some usage was reported: what was reported counts.
+    expect(tokenDelta(summary({ estimatedInputTokens: 100, usage: { inputTokens: 120, outputTokens: 1 }, status: 499 }))).toBe(21)
   })
 
   it('a failing ledger is logged, never thrown', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { parseSseText } from '../helpers/streams'
 import { SCRIPTED_USAGE, startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream'
 
@@ -220,6 +220,22 @@ describe('broken connections', () => {
     abort.abort()
     await expect(nothing).rejects.toThrow()
     expect(up.requests('stall').map((r) => r.action)).toEqual(['stall after headers', 'stall'])
+  })
+
+  it('stalls after some events, and records that the caller closed the connection early', async () => {
+    up.script([{ stream: true, action: { do: 'stall', afterEvents: 2 } }], 'stall-events')
+    const abort = new AbortController()
+    const res = await fetch(...withSignal(request('stall-events', 'anthropic', { stream: true }), abort.signal))
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let got = ''
+    while (parseSseText(got).length < 2) got += (await reader.read()).value
+    expect(parseSseText(got).map((e) => e.event)).toEqual(['message_start', 'ping'])
+    expect(up.requests('stall-events')[0]).toMatchObject({ action: 'stall after 2', closedEarly: false })
+    abort.abort()
+    await vi.waitFor(() => expect(up.requests('stall-events')[0]!.closedEarly).toBe(true))
+    // A whole answer is not closed early.
+    await (await call('stall-events', 'anthropic')).text()
+    expect(up.requests('stall-events')[1]).toMatchObject({ action: 'ok', closedEarly: false })
   })
 
   it('close() ends stalled connections', async () => {

@@ -40,8 +40,13 @@ export type ScriptAction =
    * events (a non-streaming answer: half its body), then the drop.
    */
   | { do: 'reset'; afterEvents?: number }
-  /** Nothing more is sent, the connection held open: nothing at all, or (`headers: true`) a 200 and its headers. */
-  | { do: 'stall'; headers?: boolean }
+  /**
+   * Nothing more is sent, the connection held open: nothing at all, or (`headers: true`) a 200 and its
+   * headers, or (`afterEvents`) a 200 and that many events of the normal answer (a streamed one only),
+   * then, with `commentMs`, an SSE comment line every that many ms (an upstream still streaming, which
+   * never ends by itself: a server that notices a gone client only when it writes does then).
+   */
+  | { do: 'stall'; headers?: boolean; afterEvents?: number; commentMs?: number }
   /** The normal answer, `delayMs` before each event (a non-streaming answer: before its headers). */
   | { do: 'slow'; delayMs: number }
   /** A 200 and its headers, then a clean end with no event (a non-streaming answer: no body). */
@@ -67,10 +72,12 @@ export interface ScriptedRequest {
   key?: string
   model?: string
   stream: boolean
-  /** What was done: `ok`, `status 429`, `context-length`, `reset`, `reset after 2`, `stall`, `stall after headers`, `slow`, `empty`. */
+  /** What was done: `ok`, `status 429`, `context-length`, `reset`, `reset after 2`, `stall`, `stall after headers`, `stall after 2`, `slow`, `empty`. */
   action: string
   /** The body of a whole answer (`ok`, `slow`) as it was sent, for byte-for-byte comparisons. */
   sent?: string
+  /** The connection closed before the answer was whole: the gateway let it go (or a `reset` dropped it). */
+  closedEarly: boolean
 }
 
 export interface ScriptedUpstream {
@@ -191,7 +198,7 @@ function describeAction(a: ScriptAction): string {
     case 'reset':
       return a.afterEvents === undefined ? 'reset' : `reset after ${a.afterEvents}`
     case 'stall':
-      return a.headers ? 'stall after headers' : 'stall'
+      return a.afterEvents !== undefined ? `stall after ${a.afterEvents}` : a.headers ? 'stall after headers' : 'stall'
     default:
       return a.do
   }
@@ -290,8 +297,9 @@ export async function startScriptedUpstream(host = '127.0.0.1'): Promise<Scripte
     const scope = scopeOf(scopeName)
     const key = keyOf(req, url)
     const action = pick(scope, { key, model: route.model, path, stream: route.stream })
-    const entry: ScriptedRequest = { at: Date.now(), method, path, key, model: route.model, stream: route.stream, action: describeAction(action) }
+    const entry: ScriptedRequest = { at: Date.now(), method, path, key, model: route.model, stream: route.stream, action: describeAction(action), closedEarly: false }
     scope.log.push(entry)
+    res.once('close', () => void (entry.closedEarly = !res.writableFinished))
     serve(action, route, body, req, res, entry)
   })
 
@@ -334,6 +342,16 @@ export async function startScriptedUpstream(host = '127.0.0.1'): Promise<Scripte
         return void req.socket.write('', () => req.socket.destroy())
       }
       case 'stall':
+        if (action.afterEvents !== undefined && stream) {
+          sse()
+          res.write(answer().frames.slice(0, action.afterEvents).join(''))
+          const every = action.commentMs
+          if (every !== undefined) {
+            const comment = () => later(every, () => void (!res.destroyed && (res.write(': still thinking\n\n'), comment())))
+            comment()
+          }
+          return
+        }
         if (!action.headers) return
         if (stream) sse()
         else res.writeHead(200, { 'content-type': 'application/json' })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { parseProm, valueOf } from './prom-text'
 
-/** The open-streams gauge goes down when the client leaves mid-stream (passed through and translated). */
+/** The open-streams gauge goes down when the client leaves mid-stream (passed through and translated), and the exchange is counted. */
 describe('a client that leaves mid-stream', () => {
   for (const model of ['openai:gpt-test', 'anthropic:claude-test'])
     it(`${model}: open while it streams, back to 0 with end="client_gone" once the client cancels`, async () => {
@@ -33,5 +33,11 @@ describe('a client that leaves mid-stream', () => {
       const p = await scrape()
       expect(valueOf(p, 'llm_gateway_open_streams')).toBe(0)
       expect(valueOf(p, 'llm_gateway_streams_total', { end: 'client_gone' })).toBe(1)
+      // The exchange is finished then, once, as 499 (the client closed it), with the usage reported so far.
+      expect(valueOf(p, 'llm_gateway_requests_total')).toBe(1)
+      expect(valueOf(p, 'llm_gateway_requests_total', { status: '499', front_end: 'openai-chat' })).toBe(1)
+      expect(valueOf(p, 'llm_gateway_input_tokens_total')).toBe(model.startsWith('anthropic') ? 3 : 0)
+      await reader.cancel()
+      expect(valueOf(await scrape(), 'llm_gateway_requests_total')).toBe(1)
     })
 })
