@@ -71,10 +71,10 @@ export class AccessPolicy {
     return this.guard ? this.guard.wrap(marked) : marked
   }
 
-  /** Multi-user mode refuses the subscription back ends (a CLI's login is one person's). */
-  refuseLogin(backend: Pick<Backend, 'id' | 'auth'>): void {
+  /** Multi-user mode refuses the subscription back ends (a CLI's login is one person's): why, or undefined. */
+  loginRefusal(backend: Pick<Backend, 'id' | 'auth'>): GatewayError | undefined {
     if (this.multiUser && backend.auth === 'login')
-      throw new GatewayError(
+      return new GatewayError(
         'permission',
         `The "${backend.id}" back end signs in with a CLI login (one person's subscription): multi-user mode refuses CLI logins (ACCESS_MODE=multi-user). Use an API key back end, or run the gateway in single-user mode on your own machine.`,
       )

@@ -31,6 +31,9 @@ export interface LoopControl {
  * - A 5xx, a timeout, a connection failure, a stream cut before its first
  *   byte or a context-length refusal moves to the next entry; another 4xx is
  *   the client's and is the answer.
+ * - A route the gateway itself refuses (a CLI login in multi-user mode or on a
+ *   Worker, an address multi-user mode refuses) moves to the next entry too,
+ *   recorded nowhere: it is no failure of the upstream's.
  * - An open circuit (CIRCUIT_FAILURES in CIRCUIT_WINDOW_S) is skipped without
  *   waiting; past CIRCUIT_OPEN_S one request probes it.
  * - When only cooling keys are left, a cooldown of at most RETRY_MAX_WAIT_S is
@@ -119,6 +122,16 @@ export async function runAttempts(x: Exchange, firstPlan: RoutePlan, options: Ge
       // Signed reasoning this upstream cannot verify (made by another account of the same protocol): once more without it.
       if (outcome.kind === 'client' && !x.dropSigned && isThinkingSignatureError(outcome.error, outcome.status ?? 0)) {
         x.dropSigned = true
+        continue
+      }
+      if (outcome.kind === 'refused') {
+        // The gateway's own refusal, not the upstream's failure: no circuit, key or retry is touched; the next entry, if any.
+        rt.log.info(
+          `attempt ${tries.length}: ${label} refused: ${logValue(outcome.error.message)}`,
+          rt.log.json ? attemptFields(x, b.id, route.model, tries.length, outcome.kind, undefined) : undefined,
+        )
+        last = outcome.error
+        route = await plan.next()
         continue
       }
       triedHere.add(pick.id)

@@ -25,6 +25,7 @@ import { hubWithGatewayIds, withGatewayIds } from '../sessions/own-session-ids'
 import type { RequestOutcome } from '../interceptors/run-request'
 import type { UpstreamCallShape } from '../subscriptions/types'
 import { assembleStream } from './assemble-stream'
+import { loginRefusal } from './login-refusal'
 
 /** What stays the same over every attempt of one request. */
 export interface Exchange {
@@ -93,6 +94,10 @@ const failed = (error: GatewayError, kind: FailureKind, status?: number, retryAf
  */
 export async function attempt(x: Exchange, route: Route, key: string | undefined, keyHint: string, decoded?: HubRequest): Promise<AttemptOutcome> {
   const { front, rt, body, hooks } = x
+  // A CLI login this runtime will not use (multi-user mode, a Worker): refused before any work, and the
+  // loop goes on to the next failover entry without holding it against the back end.
+  const refused = loginRefusal(rt, route.backend)
+  if (refused) return failed(refused, 'refused')
   const back = PROTOCOLS[route.backend.protocol]
   const { changed, overrides } = x.intercepted
   // Selector parameters (`?temperature=0.2`), session overrides and a request an interceptor changed
@@ -149,8 +154,6 @@ export async function attempt(x: Exchange, route: Route, key: string | undefined
   const left = x.deadline - Date.now()
   if (left <= 0) return failed(new GatewayError('timeout', 'The request used up REQUEST_BUDGET_MS before an upstream answered.'), 'timeout')
   let upstream: UpstreamResponse
-  // Multi-user mode refuses the subscription back ends outright (a 403 in the client's protocol).
-  if (route.backend.auth === 'login') rt.access.refuseLogin(route.backend)
   // With capture on, this call and its answer are recorded (src/capture/exchange-capture.ts).
   const capture = x.exchange.capture
   let captured: number | undefined
@@ -247,13 +250,9 @@ function upstreamPath(route: Route, back: Protocol, stream: boolean): string {
   return template ? template.replace('{model}', () => encodeURIComponent(route.model)) : back.upstreamPath(route.model, stream)
 }
 
-/** Signs a subscription back end's call; a runtime without CLI logins (a Worker) refuses it and says why. */
+/** Signs a subscription back end's call (a runtime without CLI logins refused it already: loginRefusal). */
 function signWithLogin(rt: Runtime, route: Route, ref: string | undefined, call: UpstreamCallShape): Promise<UpstreamCallShape> {
-  if (!rt.logins || !ref)
-    throw new GatewayError(
-      'permission',
-      `The "${route.backend.id}" back end uses a CLI's login on this machine, which only the Node and Deno adapters can read; it is not available here.`,
-    )
+  if (!rt.logins || !ref) throw new GatewayError('api_error', `The "${route.backend.id}" back end has no credentials file to sign with.`)
   return rt.logins.sign(route.backend, ref, call)
 }
 

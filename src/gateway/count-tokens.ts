@@ -25,16 +25,18 @@ export interface CountTokensFront {
 
 /**
  * Token counting (Anthropic count_tokens, Gemini countTokens). A back end that
- * speaks the client's protocol counts for real; for any other back end the
- * gateway estimates and says so in `x-gateway-estimate` — a model is never sent
- * to a provider that does not serve it.
+ * speaks the client's protocol counts for real; for any other back end, and for
+ * a subscription back end (a CLI's login), the gateway estimates and says so in
+ * `x-gateway-estimate` — a model is never sent to a provider that does not serve it.
  */
 export async function countTokens(req: Request, rt: Runtime, front: CountTokensFront): Promise<Response> {
   const body = (await readJsonBody(req, rt.settings.maxBodyBytes)) as Record<string, unknown>
   const hub = front.decode(body)
   const route = await routeRequest(hub.model, rt)
 
-  if (route.backend.protocol !== front.protocol)
+  // A subscription back end's "key" is its credentials file, which only a login's signing turns into a token:
+  // its counts are estimated (as those of another protocol are), never sent with the file's name as a key.
+  if (route.backend.protocol !== front.protocol || route.backend.auth === 'login')
     return Response.json(front.estimate(estimateTokens(hub)), { headers: { 'x-gateway-estimate': 'true' } })
 
   const upstreamUrl = route.backend.baseUrl + withClientQuery(front.upstreamPath(route.model), new URL(req.url))

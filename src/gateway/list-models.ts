@@ -1,4 +1,5 @@
 import { GatewayError } from '../hub/errors'
+import { refusesLogin } from './login-refusal'
 import type { Runtime } from './runtime'
 
 export interface ListedModel {
@@ -7,13 +8,17 @@ export interface ListedModel {
   backend: string
 }
 
+/** What listing models needs of the runtime. */
+export type ListingRuntime = Pick<Runtime, 'endpoints' | 'models' | 'access' | 'logins'>
+
 /**
  * Every configured back end's models, as selectors: live from each upstream's
  * models route where it has one (cached briefly, bounded by a short timeout),
- * with the configured list as the fallback.
+ * with the configured list as the fallback. A back end this runtime refuses
+ * (a CLI login in multi-user mode or on a Worker) is not listed.
  */
-export async function listModels(rt: Pick<Runtime, 'endpoints' | 'models'>): Promise<ListedModel[]> {
-  const backends = rt.endpoints.all().filter((b) => b.configured)
+export async function listModels(rt: ListingRuntime): Promise<ListedModel[]> {
+  const backends = rt.endpoints.all().filter((b) => b.configured && !refusesLogin(rt, b))
   const lists = await Promise.all(backends.map((b) => rt.models.modelsOf(b)))
   return backends.flatMap((b, i) => lists[i]!.map((m) => ({ id: `${b.id}:${m}`, backend: b.id })))
 }
@@ -42,7 +47,7 @@ export function anthropicModelList(models: ListedModel[]) {
  * `openrouter:qwen/qwen3-coder` as `%2F` (and leave `:` alone), curl may not
  * escape it at all.
  */
-export async function findModel(rt: Pick<Runtime, 'endpoints' | 'models'>, pathname: string, prefix: string): Promise<ListedModel> {
+export async function findModel(rt: ListingRuntime, pathname: string, prefix: string): Promise<ListedModel> {
   let id = pathname.slice(pathname.indexOf(prefix) + prefix.length)
   try {
     id = decodeURIComponent(id)

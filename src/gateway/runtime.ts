@@ -15,7 +15,7 @@ import type { CredentialFiles, SubscriptionLogins } from '../subscriptions/types
 import { allLogins } from '../subscriptions/all-logins'
 import { useExistingDefaultFiles } from '../subscriptions/default-files'
 import type { Redactor } from '../security/redactor'
-import { currentRedactor } from '../security/secrets'
+import { currentRedactor, LearnedSecrets } from '../security/secrets'
 import type { StateStore } from '../state/state-store'
 import type { GatewayState } from '../state/ports'
 import type { Transport } from '../upstream/call-upstream'
@@ -78,7 +78,9 @@ export function createRuntime(o: RuntimeOptions): Runtime {
   // Every upstream call carries the loop guard's header (and in multi-user mode passes the address check).
   const transport = access.transport(o.transport)
   const endpoints = new EndpointTable(settings.backends)
-  const redactor = currentRedactor(settings, endpoints)
+  // The CLI logins' tokens, learnt as they are read and refreshed: the redactor removes them too.
+  const learned = new LearnedSecrets()
+  const redactor = currentRedactor(settings, endpoints, learned)
   const log = createLogger(settings.logLevel, (line) => redactor().log(line), settings.observe.logFormat)
   for (const w of settings.warnings) log.warn(w)
   for (const w of access.warnings) log.warn(w)
@@ -100,7 +102,8 @@ export function createRuntime(o: RuntimeOptions): Runtime {
     return found.map((e) => e.id)
   }
 
-  const logins = o.files ? allLogins(o.files, o.transport, settings, { warn: (m) => log.warn(m) }) : undefined
+  // Token refreshes and set-up calls go through the same transport as every upstream call (the loop guard's header).
+  const logins = o.files ? allLogins(o.files, transport, settings, { warn: (m) => log.warn(m), learn: (source, secrets) => learned.learn(source, secrets) }) : undefined
 
   const ready = (async () => {
     // A CLI's own credentials file, when it exists, turns its subscription back end on.

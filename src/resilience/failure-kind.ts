@@ -18,11 +18,13 @@ export function failureKind(err: GatewayError, status?: number, backend?: Pick<B
   if (err.status === CLIENT_CLOSED) return 'client'
   // A subscription login that could not be refreshed (src/subscriptions/): that credentials file's failure.
   if (err.kind === 'upstream_auth') return 'auth'
+  // The gateway's own refusal before anything was sent (multi-user mode's address check): no upstream failed.
+  if (err.kind === 'permission') return 'refused'
   return err.kind === 'bad_gateway' ? 'network' : 'server'
 }
 
 /** Failures that move on to the next failover entry (a key failure first tries the back end's other keys). */
-export const FAILS_OVER: ReadonlySet<FailureKind> = new Set(['rate_limited', 'auth', 'context_window', 'server', 'timeout', 'network', 'cut'])
+export const FAILS_OVER: ReadonlySet<FailureKind> = new Set(['rate_limited', 'auth', 'context_window', 'server', 'timeout', 'network', 'cut', 'refused'])
 
 /**
  * How long an upstream asked to be left alone, in ms: `retry-after-ms`

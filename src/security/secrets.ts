@@ -1,6 +1,6 @@
 import type { Backend, Settings } from '../config/settings'
 import type { EndpointTable } from '../endpoints/endpoint-table'
-import { Redactor } from './redactor'
+import { MIN_SECRET_LENGTH, Redactor } from './redactor'
 
 /** Header names whose values are credentials (an endpoint's own `headers` may carry one). */
 const CREDENTIAL_HEADER = /authorization|api[-_]?key|token|secret|password|cookie/i
@@ -31,16 +31,54 @@ export function gatewaySecrets(settings: Settings, endpoints: EndpointTable): Se
 }
 
 /**
- * The runtime's redactor, kept current: rebuilt only when the endpoint table
- * changes (a registry edit, a discovery run), not per request.
+ * Secrets the gateway learns while it runs rather than from its settings: the CLI logins' access
+ * and refresh tokens (src/subscriptions/), as read from their credentials files or handed out by a
+ * refresh, and what a service account signs. Each source (one credentials file of one back end)
+ * holds its current secrets and the ones before them (a request signed just before a refresh may
+ * still be answering), so memory stays bounded however often tokens are refreshed. A change bumps
+ * `version`, which the runtime's redactor compares on each use (one number); learning what a source
+ * already holds changes nothing.
  */
-export function currentRedactor(settings: Settings, endpoints: EndpointTable): () => Redactor {
+export class LearnedSecrets {
+  version = 0
+  readonly #sources = new Map<string, { current: Set<string>; previous: Set<string> }>()
+
+  learn(source: string, secrets: Iterable<string | undefined>): void {
+    const next = new Set<string>()
+    // Short strings would match ordinary text; no token is that short.
+    for (const s of secrets) if (typeof s === 'string' && s.length >= MIN_SECRET_LENGTH) next.add(s)
+    const had = this.#sources.get(source)
+    if (had && next.size === had.current.size && [...next].every((s) => had.current.has(s))) return
+    this.#sources.set(source, { current: next, previous: had?.current ?? new Set() })
+    this.version++
+  }
+
+  *values(): Iterable<string> {
+    for (const { current, previous } of this.#sources.values()) {
+      yield* current
+      yield* previous
+    }
+  }
+}
+
+/**
+ * The runtime's redactor, kept current: rebuilt only when the endpoint table
+ * changes (a registry edit, a discovery run) or a secret is learnt (a login's
+ * token read or refreshed), not per request.
+ */
+export function currentRedactor(settings: Settings, endpoints: EndpointTable, learned?: LearnedSecrets): () => Redactor {
   let version = -1
+  let learnedVersion = -1
   let redactor = Redactor.none
   return () => {
-    if (endpoints.version !== version) {
+    if (endpoints.version !== version || (learned !== undefined && learned.version !== learnedVersion)) {
       version = endpoints.version
-      redactor = new Redactor(gatewaySecrets(settings, endpoints))
+      const secrets = gatewaySecrets(settings, endpoints)
+      if (learned) {
+        learnedVersion = learned.version
+        for (const s of learned.values()) secrets.add(s)
+      }
+      redactor = new Redactor(secrets)
     }
     return redactor
   }

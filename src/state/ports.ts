@@ -17,6 +17,7 @@ export type FailureKind =
   | 'network' // connection refused, reset, DNS
   | 'cut' // the upstream ended or broke before the answer's first byte
   | 'client' // any other 4xx: the client's fault, returned as it is
+  | 'refused' // the gateway itself will not call this back end here (a CLI login in multi-user mode or on a Worker, a refused address): the next failover entry; nothing recorded against the back end
 
 // ---------------------------------------------------------------- health: keys and circuits, one record per back end
 

@@ -3,6 +3,7 @@ import type { LoginBackendSettings } from '../config/login-settings'
 import { GatewayError } from '../hub/errors'
 import type { Transport } from '../upstream/transport'
 import { LOGIN_KINDS } from './kinds'
+import { credentialSecrets } from './credential-secrets'
 import { EXPIRY_MARGIN_MS, type CredentialsJson, type LoginKind } from './login-kind'
 import type { CredentialFiles, SubscriptionLogins, UpstreamCallShape } from './types'
 
@@ -22,6 +23,12 @@ export interface LoginOptions {
   now?: () => number
   /** Bounds a refresh request. */
   timeoutMs?: number
+  /**
+   * Told every credential of a credentials file (`source`: one back end's file) as soon as it is read
+   * or refreshed, before its token signs anything: the runtime's redactor then removes them from
+   * whatever leaves the gateway (src/security/secrets.ts LearnedSecrets).
+   */
+  learn?: (source: string, secrets: Iterable<string>) => void
 }
 
 /** The file's name without its folders: messages never show where a user keeps their credentials. */
@@ -96,6 +103,8 @@ class Logins implements SubscriptionLogins {
     }
     if (typeof file !== 'object' || file === null || Array.isArray(file)) throw relogin('it is not a JSON object')
     const token = kind.accessToken(file)
+    // Known to the redactor before anything else happens to them (a refresh that fails may still echo one).
+    this.options.learn?.(key, credentialSecrets(file))
     if (typeof token !== 'string') throw relogin(token.missing)
 
     // A token the upstream refused stays refused, even when the file says it is good (unless the CLI has since replaced it).
@@ -119,6 +128,7 @@ class Logins implements SubscriptionLogins {
   }
 
   private keep(key: string, held: Held): Held {
+    this.options.learn?.(key, [held.token, ...credentialSecrets(held.file)])
     this.held.set(key, held)
     return held
   }

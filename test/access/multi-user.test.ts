@@ -143,6 +143,63 @@ describe('multi-user mode with client keys', () => {
     expect((await call('/api/v1/registry/discover', { method: 'POST', headers: admin })).status).toBe(403)
   })
 
+  it('leaves CLI-login back ends out of every model list (single-user mode with the CLIs\' files lists them)', async () => {
+    const lists = async (fetchPath: (path: string) => Response | Promise<Response>) => {
+      const texts: string[] = []
+      for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
+        const res = await fetchPath(path)
+        expect(res.status, path).toBe(200)
+        texts.push(await res.text())
+      }
+      return texts
+    }
+    const call = app(env('mu-list'))
+    for (const text of await lists((path) => call(path, { headers: auth }))) {
+      expect(text).toContain('openai:gpt-4.1')
+      expect(text).not.toContain('test-login')
+    }
+    expect((await call('/v1/models/test-login:m', { headers: auth })).status).toBe(404)
+
+    const files = { read: async () => undefined, writeAtomic: async () => {} }
+    const single = createApp({ env: { ...env('su-list'), ACCESS_MODE: 'single-user', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' }, files })
+    for (const text of await lists((path) => single.fetch(new Request(`http://127.0.0.1${path}`, { headers: auth })))) expect(text).toContain('test-login')
+  })
+
+  it('a refusal is no upstream failure: a failover chain goes on to its next entry, and no circuit opens', async () => {
+    // One failure opens a circuit here: a refusal counted as one would turn the next request into a 503.
+    const sent: string[] = []
+    const transport = async (req: { url: string; body?: string }) => {
+      sent.push(req.url)
+      const model = JSON.parse(req.body ?? '{}').model
+      return Response.json({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] })
+    }
+    const gw = createApp({
+      env: { ...env('mu-failover'), OPENAI_BASE_URL: 'https://api.example.com/v1', CIRCUIT_FAILURES: '1', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' },
+      transport,
+      resolveHost: async () => ['93.184.216.34'],
+      remoteAddress: () => '203.0.113.7',
+    })
+    const ask = (model: string) => gw.fetch(new Request('http://127.0.0.1/v1/chat/completions', { method: 'POST', headers: auth, body: chat(model) }))
+    for (let i = 0; i < 2; i++) {
+      const res = await ask('test-login:m|openai:gpt-4.1')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-gateway-attempts')).toBe('2; test-login:m=refused, openai:gpt-4.1=200')
+      const alone = await ask('test-login:m')
+      expect(alone.status).toBe(403)
+      expect(((await alone.json()) as any).error.message).toContain('multi-user mode refuses CLI logins')
+    }
+    expect(sent).toEqual(['https://api.example.com/v1/chat/completions', 'https://api.example.com/v1/chat/completions'])
+  })
+
+  it('an upstream the address check refuses opens no circuit either: each request hears the refusal', async () => {
+    const call = app({ ...env('mu-loop-circuit'), CIRCUIT_FAILURES: '1' })
+    for (let i = 0; i < 2; i++) {
+      const res = await call('/v1/chat/completions', { method: 'POST', headers: auth, body: chat('openai:gpt-4.1') })
+      expect(res.status).toBe(403)
+      expect(((await res.json()) as any).error.message).toContain('a loopback address: ACCESS_MODE=multi-user refuses')
+    }
+  })
+
   it('the admin API needs ADMIN_API_KEY; a client key is not it', async () => {
     const call = app(env('mu-admin'))
     expect((await call('/api/v1/registry', { headers: auth })).status).toBe(401)

@@ -15,6 +15,10 @@ describe('failure kinds', () => {
     expect(failureKind(err('prompt is too long: 300000 tokens > 200000 maximum'), 400, { protocol: 'anthropic' })).toBe('context_window')
     expect(failureKind(new GatewayError('timeout', 'did not answer'))).toBe('timeout')
     expect(failureKind(new GatewayError('bad_gateway', 'ECONNREFUSED'))).toBe('network')
+    // The gateway's own refusal before sending (multi-user mode's address check): no upstream failed.
+    expect(failureKind(new GatewayError('permission', 'points at 127.0.0.1, a loopback address'))).toBe('refused')
+    // An upstream's own 403 is still the key's.
+    expect(failureKind(new GatewayError('permission', 'forbidden'), 403)).toBe('auth')
     expect(failureKind(new GatewayError('api_error', 'client gone', { status: 499 }))).toBe('client')
   })
 

@@ -4,7 +4,7 @@ import { EndpointTable } from '../../src/endpoints/endpoint-table'
 import { Registry } from '../../src/endpoints/registry'
 import { buildEndpoint } from '../../src/endpoints/build-endpoint'
 import { REDACTED } from '../../src/security/redactor'
-import { currentRedactor, gatewaySecrets } from '../../src/security/secrets'
+import { currentRedactor, gatewaySecrets, LearnedSecrets } from '../../src/security/secrets'
 import { MemoryStore } from '../../src/state/memory-store'
 
 const env = {
@@ -53,5 +53,40 @@ describe('currentRedactor', () => {
 
     await registry.remove('late')
     expect(current().text('late-key-12121212')).toBe('late-key-12121212')
+  })
+})
+
+describe('LearnedSecrets (the CLI logins’ tokens, learnt at run time)', () => {
+  it('a learnt token is redacted from the next use of the redactor on; learning nothing new rebuilds nothing', () => {
+    const settings = loadSettings(env, config)
+    const learned = new LearnedSecrets()
+    const current = currentRedactor(settings, new EndpointTable(settings.backends), learned)
+    const first = current()
+    expect(first.text('Bearer login-access-token-1')).toBe('Bearer login-access-token-1')
+
+    learned.learn('qwen-oauth\na.json', ['login-access-token-1', 'login-refresh-token-1', 'short'])
+    const second = current()
+    expect(second).not.toBe(first)
+    expect(second.text('Bearer login-access-token-1 and login-refresh-token-1')).toBe(`Bearer ${REDACTED} and ${REDACTED}`)
+    // The configured keys are still there.
+    expect(second.text('box-key-77777777')).toBe(REDACTED)
+    // Too short to look for in content (it would match ordinary words).
+    expect(second.log('a short word')).toBe('a short word')
+
+    // The same secrets again (every sign of a fresh token reads nothing new): the same redactor.
+    learned.learn('qwen-oauth\na.json', ['login-refresh-token-1', 'login-access-token-1'])
+    expect(current()).toBe(second)
+  })
+
+  it('keeps a source’s current and previous secrets only: memory stays bounded however often tokens are refreshed', () => {
+    const learned = new LearnedSecrets()
+    learned.learn('f', ['token-generation-1'])
+    learned.learn('f', ['token-generation-2'])
+    expect([...learned.values()].sort()).toEqual(['token-generation-1', 'token-generation-2'])
+    learned.learn('f', ['token-generation-3'])
+    learned.learn('g', ['other-file-token-1'])
+    expect([...learned.values()].sort()).toEqual(['other-file-token-1', 'token-generation-2', 'token-generation-3'])
+    for (let i = 4; i < 100; i++) learned.learn('f', [`token-generation-${i}`])
+    expect([...learned.values()]).toHaveLength(3)
   })
 })

@@ -25,6 +25,9 @@ export class FakeVendors {
   refuseTokens = new Set<string>()
   /** The access token each API accepts. */
   accept: Record<string, string> = {}
+  /** Each refresh hands out tokens of its own (`new-qwen-access-2`), not the same ones again. */
+  rotate = false
+  private serial = 0
   refreshes = (vendor: string) => this.seen.filter((s) => s.path === `/token/${vendor}`).length
 
   async start() {
@@ -48,8 +51,9 @@ export class FakeVendors {
           this.accept.codex = access
           return json(200, { access_token: access, id_token: 'new-id', refresh_token: 'new-refresh' })
         }
-        this.accept[vendor] = `new-${vendor}-access`
-        return json(200, { access_token: this.accept[vendor], refresh_token: `new-${vendor}-refresh`, expires_in: 3600, token_type: 'Bearer', scope: 'user:inference user:profile' })
+        const n = this.rotate ? `-${++this.serial}` : ''
+        this.accept[vendor] = `new-${vendor}-access${n}`
+        return json(200, { access_token: this.accept[vendor], refresh_token: `new-${vendor}-refresh${n}`, expires_in: 3600, token_type: 'Bearer', scope: 'user:inference user:profile' })
       }
       const vendor = path.startsWith('/codex/') ? 'codex' : path.startsWith('/anthropic/') ? 'claude' : 'qwen'
       if (req.headers.authorization !== `Bearer ${this.accept[vendor]}`) return json(401, { error: { message: 'invalid token' } })

@@ -173,6 +173,18 @@ describe('anthropic-oauth', () => {
     expect(fake.refreshes('claude')).toBe(1)
   })
 
+  it('count_tokens is estimated: the credentials file is never sent as a key, nothing is refreshed', async () => {
+    const res = await fetch(`${gw.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'unused' },
+      body: JSON.stringify({ model: 'anthropic-oauth:claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi there' }] }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-gateway-estimate')).toBe('true')
+    expect(((await res.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(0)
+    expect(fake.seen).toEqual([])
+  })
+
   it('a refused refresh says to log in with claude /login', async () => {
     fake.refuse = true
     await expect(openai().chat.completions.create({ model: 'anthropic-oauth:claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({

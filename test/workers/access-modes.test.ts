@@ -70,6 +70,12 @@ describe('a deployed Worker is multi-user', () => {
     const res = await app.fetch(new Request(`${DEPLOYED}/v1/messages`, { method: 'POST', headers: { ...json, 'x-api-key': 'k' }, body: JSON.stringify({ model: 'test-login:m', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) }), bindings)
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ type: 'error', error: { type: 'permission_error', message: expect.stringContaining('multi-user mode refuses CLI logins') } })
+    // Nor is it offered: no model list names it.
+    for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
+      const list = await app.fetch(new Request(`${DEPLOYED}${path}`, { headers: { 'x-api-key': 'k' } }), bindings)
+      expect(list.status, path).toBe(200)
+      expect(await list.text(), path).not.toContain('test-login')
+    }
 
     const open = await app.fetch(new Request(`${DEPLOYED}/v1/chat/completions`, { method: 'POST', headers: json, body: chat('openai:gpt-4.1') }), { LOG_LEVEL: 'silent', OPENAI_API_KEY: 'sk-x' })
     expect(open.status).toBe(503)

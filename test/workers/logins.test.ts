@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { MemoryStore } from '../../src/state/memory-store'
 
@@ -28,5 +28,46 @@ describe('subscription back ends on Workers', () => {
     const o = await post('/v1/chat/completions', { model: 'anthropic-oauth:claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }, bindings)
     expect(o.status).toBe(403)
     expect(((await o.json()) as { error: { message: string } }).error.message).toContain('"anthropic-oauth" back end uses a CLI\'s login')
+  })
+
+  it('are left out of the model lists even when a credentials file is named', async () => {
+    const bindings = {
+      LLM_PROXY_LOCAL_DISCOVERY: '0',
+      OPENAI_CODEX_CREDENTIALS_FILE: 'auth.json',
+      ANTHROPIC_OAUTH_CREDENTIALS_FILE: 'c.json',
+      ANTHROPIC_API_KEY: 'sk-ant-logins',
+      ANTHROPIC_BASE_URL: `${inject('upstreamUrl')}/t/worker-logins-list`,
+    }
+    for (const path of ['/v1/models', '/anthropic/v1/models', '/v1beta/models']) {
+      const res = await app().fetch(new Request(`http://localhost${path}`), bindings)
+      expect(res.status, path).toBe(200)
+      const text = await res.text()
+      expect(text, path).toContain('anthropic:')
+      expect(text, path).not.toContain('openai-codex')
+      expect(text, path).not.toContain('anthropic-oauth')
+    }
+    expect((await app().fetch(new Request('http://localhost/v1/models/openai-codex:gpt-5.5'), bindings)).status).toBe(404)
+  })
+
+  it('a refusal is no upstream failure: a failover chain goes on to its next entry, and no circuit opens', async () => {
+    // One failure would open a circuit: a refusal counted as one would turn the next request into a 503.
+    const bindings = {
+      LLM_PROXY_LOCAL_DISCOVERY: '0',
+      CIRCUIT_FAILURES: '1',
+      ANTHROPIC_OAUTH_CREDENTIALS_FILE: 'c.json',
+      ANTHROPIC_API_KEY: 'sk-ant-logins',
+      ANTHROPIC_BASE_URL: `${inject('upstreamUrl')}/t/worker-logins`,
+    }
+    const gw = app()
+    const ask = (model: string) =>
+      gw.fetch(new Request('http://localhost/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }) }), bindings)
+    for (let i = 0; i < 2; i++) {
+      const res = await ask('anthropic-oauth:claude-sonnet-4-5|anthropic:claude-test')
+      expect(res.status).toBe(200)
+      expect(res.headers.get('x-gateway-attempts')).toBe('2; anthropic-oauth:claude-sonnet-4-5=refused, anthropic:claude-test=200')
+      const alone = await ask('anthropic-oauth:claude-sonnet-4-5')
+      expect(alone.status).toBe(403)
+      expect(((await alone.json()) as { error: { message: string } }).error.message).toContain('only the Node and Deno adapters')
+    }
   })
 })

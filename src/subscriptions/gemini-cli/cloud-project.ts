@@ -85,10 +85,12 @@ export const geminiCloudProject: LoginKind<AdcCreds, string> = {
       }
       // The JWT's audience is the token endpoint it is sent to (google-auth-library: GOOGLE_TOKEN_URL or token_uri).
       const assertion = await signServiceAccountJwt(key, { email: c.email, keyId: c.keyId, audience: tokenUrl, nowMs: now })
-      t = await requestToken(ctx.fetch, tokenUrl, { grant_type: JWT_BEARER_GRANT, assertion }, RELOGIN_SA)
+      // A bearer credential for an hour (it buys access tokens): the redactor knows it before it is sent.
+      ctx.learn([assertion])
+      t = await requestToken(ctx, tokenUrl, { grant_type: JWT_BEARER_GRANT, assertion }, RELOGIN_SA)
     } else {
       t = await requestToken(
-        ctx.fetch,
+        ctx,
         ctx.tokenUrl ?? GOOGLE_TOKEN_URL,
         { grant_type: 'refresh_token', refresh_token: c.refreshToken, client_id: c.clientId, client_secret: c.clientSecret },
         RELOGIN_USER,

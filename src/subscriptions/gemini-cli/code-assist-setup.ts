@@ -1,6 +1,7 @@
 import { CODE_ASSIST_VERSION } from '../../protocols/gemini-code-assist'
 import { endpointError, loginError } from './login-error'
 import type { LoginContext } from './login-kind'
+import type { UpstreamResponse } from '../../upstream/transport'
 
 /**
  * The Code Assist project of an account, found or made the way the Gemini CLI's `setupUser` does
@@ -31,12 +32,14 @@ export async function setupCodeAssist(o: SetupOptions, ctx: LoginContext): Promi
   const project = ctx.project
   const call = async (method: 'GET' | 'POST', path: string, body?: object): Promise<Json> => {
     const url = o.baseUrl + path
-    let res: Response
+    let res: UpstreamResponse
     try {
-      res = await ctx.fetch(url, {
+      res = await ctx.transport({
+        url,
         method,
-        headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+        headers: new Headers({ authorization: `Bearer ${o.token}`, 'content-type': 'application/json' }),
         ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(ctx.timeoutMs),
       })
     } catch (err) {
       throw endpointError(`Code Assist set-up (${path}) could not reach the upstream (${(err as Error)?.message ?? 'network error'}).`)

@@ -1,6 +1,7 @@
 import type { GatewayError } from '../../hub/errors'
 import { endpointError, loginError } from './login-error'
-import type { FetchLike } from './login-kind'
+import type { LoginContext } from './login-kind'
+import type { UpstreamResponse } from '../../upstream/transport'
 
 /** Google's OAuth 2.0 token endpoint (the Gemini CLI's google-auth-library uses it). */
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
@@ -20,13 +21,15 @@ export interface TokenAnswer {
  * `invalid_client`…): a login error whose message says `relogin`; anything else that fails is the
  * endpoint's fault. Neither message carries a token or the endpoint's whole answer.
  */
-export async function requestToken(fetch: FetchLike, url: string, form: Record<string, string>, relogin: string): Promise<TokenAnswer> {
-  let res: Response
+export async function requestToken(ctx: LoginContext, url: string, form: Record<string, string>, relogin: string): Promise<TokenAnswer> {
+  let res: UpstreamResponse
   try {
-    res = await fetch(url, {
+    res = await ctx.transport({
+      url,
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: new Headers({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }),
       body: new URLSearchParams(form).toString(),
+      signal: AbortSignal.timeout(ctx.timeoutMs),
     })
   } catch (err) {
     throw endpointError(`The token endpoint ${host(url)} could not be reached (${(err as Error)?.message ?? 'network error'}).`)

@@ -1,5 +1,5 @@
 export { createGeminiCliLogins, GEMINI_CLI_LOGIN_KINDS, type GeminiCliLoginOptions } from './logins'
-export type { FetchLike, LoginContext, LoginKind } from './login-kind'
+export type { LoginContext, LoginKind } from './login-kind'
 export { geminiOAuthPersonal, GEMINI_CLI_OAUTH_CLIENT_ID } from './oauth-personal'
 export { geminiCloudProject } from './cloud-project'
 export { SingleFlight } from './single-flight'

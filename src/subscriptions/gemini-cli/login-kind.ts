@@ -1,4 +1,5 @@
 import type { Backend } from '../../config/settings'
+import type { Transport } from '../../upstream/transport'
 import type { UpstreamCallShape } from '../types'
 
 /**
@@ -31,12 +32,14 @@ export interface LoginKind<C, S = undefined> {
   sign(c: C, call: UpstreamCallShape, setup: S): UpstreamCallShape
 }
 
-/** HTTP as the Web's fetch does it (the global one by default; tests and adapters may pass their own). */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response>
-
 /** What a login needs from outside: settings of its back end, HTTP, a clock. */
 export interface LoginContext {
-  fetch: FetchLike
+  /** The runtime's transport, as every upstream call uses it (the loop guard's header, the adapter's HTTP client). */
+  transport: Transport
+  /** Bounds each token and set-up request. */
+  timeoutMs: number
+  /** Tells the redactor a credential the login made for this file (a service account's signed JWT). */
+  learn(secrets: Iterable<string>): void
   now(): number
   /** `<PROVIDER>_TOKEN_URL`: the token endpoint instead of the vendor's. */
   tokenUrl?: string

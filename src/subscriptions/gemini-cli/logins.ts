@@ -1,8 +1,10 @@
 import type { Backend } from '../../config/settings'
+import { fetchTransport, type Transport } from '../../upstream/transport'
+import { credentialSecrets } from '../credential-secrets'
 import type { CredentialFiles, SubscriptionLogins, UpstreamCallShape } from '../types'
 import { geminiCloudProject } from './cloud-project'
 import { loginError } from './login-error'
-import type { FetchLike, LoginContext, LoginKind } from './login-kind'
+import type { LoginContext, LoginKind } from './login-kind'
 import { geminiOAuthPersonal } from './oauth-personal'
 import { SingleFlight } from './single-flight'
 
@@ -14,8 +16,12 @@ export const GEMINI_CLI_LOGIN_KINDS: Readonly<Record<string, LoginKind<any, any>
 
 export interface GeminiCliLoginOptions {
   files: CredentialFiles
-  /** HTTP for the token and set-up endpoints; the global fetch by default. */
-  fetch?: FetchLike
+  /** HTTP for the token and set-up endpoints: the runtime's transport (the global fetch by default). */
+  transport?: Transport
+  /** Bounds each token and set-up request (30 s by default). */
+  timeoutMs?: number
+  /** Told every credential of a file as soon as it is read or refreshed (see LoginOptions.learn in ../create-logins.ts). */
+  learn?: (source: string, secrets: Iterable<string>) => void
   now?: () => number
   /** `<PROVIDER>_TOKEN_URL` by catalogue id (`gemini-cli-oauth-personal` → a URL). */
   tokenUrls?: Readonly<Record<string, string | undefined>>
@@ -44,10 +50,14 @@ interface Held {
 export function createGeminiCliLogins(o: GeminiCliLoginOptions): SubscriptionLogins {
   const held = new Map<string, Held>()
   const flights = new SingleFlight<unknown>()
-  const fetchFn: FetchLike = o.fetch ?? ((url, init) => fetch(url, init))
+  const transport = o.transport ?? fetchTransport
   const now = o.now ?? Date.now
-  const contextFor = (backend: Backend): LoginContext => ({
-    fetch: fetchFn,
+  const learn = o.learn ?? (() => {})
+  const contextFor = (backend: Backend, id: string): LoginContext => ({
+    transport,
+    timeoutMs: o.timeoutMs ?? 30_000,
+    // What a refresh signs is a source of its own: the file's tokens are learnt apart from it.
+    learn: (secrets) => learn(`${id}\nsigned`, secrets),
     now,
     tokenUrl: o.tokenUrls?.[backend.provider],
     project: o.project,
@@ -62,16 +72,19 @@ export function createGeminiCliLogins(o: GeminiCliLoginOptions): SubscriptionLog
   }
 
   /** Re-reads the file; refreshes and rewrites it when its token is still due (or is the one refused). */
-  async function renew(kind: LoginKind<unknown, unknown>, h: Held, file: string, ctx: LoginContext): Promise<unknown> {
+  async function renew(kind: LoginKind<unknown, unknown>, h: Held, id: string, file: string, ctx: LoginContext): Promise<unknown> {
     const text = await o.files.read(file).catch(() => {
       throw loginError(`The credentials file ${file} could not be read: ${kind.relogin}.`)
     })
     if (text === undefined) throw loginError(`No credentials file at ${file}: ${kind.relogin}.`)
     const refusedToken = h.refused && h.creds !== undefined ? kind.token(h.creds) : undefined
     let creds = kind.read(text, file)
+    // Known to the redactor as soon as they are read (a refresh that fails may still echo one), and again once refreshed.
+    learn(id, credentialSecrets(creds))
     const usable = !kind.expired(creds, ctx.now()) && kind.token(creds) !== refusedToken
     if (!usable) {
       creds = await kind.refresh(creds, ctx, file)
+      learn(id, credentialSecrets(creds))
       if (kind.write) await o.files.writeAtomic(file, kind.write(creds, text))
     }
     h.creds = creds
@@ -82,14 +95,14 @@ export function createGeminiCliLogins(o: GeminiCliLoginOptions): SubscriptionLog
   return {
     async sign(backend: Backend, ref: string, call: UpstreamCallShape): Promise<UpstreamCallShape> {
       const kind = kindOf(backend)
-      const ctx = contextFor(backend)
       const id = `${backend.id}\n${ref}`
+      const ctx = contextFor(backend, id)
       let h = held.get(id)
       if (!h) held.set(id, (h = { refused: false }))
       let creds = h.creds
       if (creds === undefined || h.refused || kind.expired(creds, ctx.now())) {
         const entry = h
-        creds = await flights.run(id, () => renew(kind, entry, ref, ctx))
+        creds = await flights.run(id, () => renew(kind, entry, id, ref, ctx))
       }
       if (!h.setup && kind.setup) {
         const entry = h

@@ -56,7 +56,7 @@ export const geminiOAuthPersonal: LoginKind<OAuthCreds, string> = {
   async refresh(c, ctx, file) {
     if (!c.refreshToken) throw loginError(`${file} has no refresh token: ${RELOGIN}.`)
     const t = await requestToken(
-      ctx.fetch,
+      ctx,
       ctx.tokenUrl ?? GOOGLE_TOKEN_URL,
       { grant_type: 'refresh_token', refresh_token: c.refreshToken, client_id: GEMINI_CLI_OAUTH_CLIENT_ID, client_secret: GEMINI_CLI_OAUTH_CLIENT_SECRET },
       RELOGIN,

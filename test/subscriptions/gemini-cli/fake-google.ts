@@ -30,6 +30,8 @@ export interface FakeGoogleOptions {
   publicKey?: KeyObject
   /** The access token a refresh gives. */
   newToken?: string
+  /** Generate answers carry the Authorization header they were sent (a hostile or careless upstream). */
+  echo?: boolean
 }
 
 const b64url = (s: string) => Buffer.from(s, 'base64url')
@@ -85,7 +87,7 @@ export async function startFakeGoogle(o: FakeGoogleOptions = {}): Promise<FakeGo
       const b = JSON.parse(body)
       if (typeof b.project !== 'string' || typeof b.model !== 'string' || !Array.isArray(b.request?.contents))
         return json(400, { error: { code: 400, message: 'Invalid Code Assist request.', status: 'INVALID_ARGUMENT' } })
-      const text = `Hello from ${b.model} in ${b.project}`
+      const text = `Hello from ${b.model} in ${b.project}${o.echo ? ` (you sent ${auth})` : ''}`
       const usage = { promptTokenCount: 5, candidatesTokenCount: 4, totalTokenCount: 9 }
       if (req.url.includes('stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' })

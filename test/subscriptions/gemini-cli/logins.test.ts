@@ -129,7 +129,8 @@ describe('gemini-cli-oauth-personal', () => {
   it('a valid token is used as it is; after the upstream refuses it, the next call refreshes', async () => {
     const g = await fake({ project: 'p' })
     const file = oauthFile(tempDir(), { access_token: 'still-good', expiry_date: NOW + 3600_000 })
-    const logins = personal(g)
+    const learned: string[][] = []
+    const logins = personal(g, { learn: (_source, s) => learned.push([...s].sort()) })
     const backend = backendAt('gemini-cli-oauth-personal', g.url)
     expect((await logins.sign(backend, file, call())).headers.get('authorization')).toBe('Bearer still-good')
     expect(g.tokens).toHaveLength(0)
@@ -137,6 +138,9 @@ describe('gemini-cli-oauth-personal', () => {
     expect((await logins.sign(backend, file, call())).headers.get('authorization')).toBe('Bearer fresh-token')
     expect(g.tokens).toHaveLength(1)
     expect(JSON.parse(readFileSync(file, 'utf8')).access_token).toBe('fresh-token')
+    // The redactor heard of each token before it signed a call: the file's, then the refresh's.
+    expect(learned[0]).toEqual(['old-id-token', 'still-good', 'still-good', 'the-refresh-token', 'the-refresh-token'])
+    expect(learned.at(-1)).toEqual(expect.arrayContaining(['fresh-token', 'new-id-token', 'the-refresh-token']))
   })
 
   it('first use onboards the account: loadCodeAssist, onboardUser into the free tier, the operation polled until done', async () => {
@@ -180,7 +184,8 @@ describe('gemini-cli-cloud-project (Application Default Credentials)', () => {
       token_uri: `${g.url}/token`,
     }
     writeFileSync(file, JSON.stringify(sa))
-    const logins = createGeminiCliLogins({ files: nodeFiles, now: () => NOW, project: 'sa-project', pollMs: 0 })
+    const learned = new Map<string, string[]>()
+    const logins = createGeminiCliLogins({ files: nodeFiles, now: () => NOW, project: 'sa-project', pollMs: 0, learn: (source, s) => learned.set(source, [...s]) })
     const backend = backendAt('gemini-cli-cloud-project', g.url)
     const signed = await logins.sign(backend, file, call())
 
@@ -191,6 +196,9 @@ describe('gemini-cli-cloud-project (Application Default Credentials)', () => {
     expect(c).toMatchObject({ iss: sa.client_email, aud: sa.token_uri, scope: 'https://www.googleapis.com/auth/cloud-platform', iat: NOW / 1000, exp: NOW / 1000 + 3600 })
     expect(signed.headers.get('authorization')).toBe('Bearer sa-token')
     expect(JSON.parse(signed.body).project).toBe('sa-project')
+    // The redactor was told the key, the signed JWT (it buys tokens for an hour) and the token it bought.
+    expect(learned.get(`gemini-cli-cloud-project\n${file}`)).toEqual(expect.arrayContaining([sa.private_key, 'sa-token']))
+    expect(learned.get(`gemini-cli-cloud-project\n${file}\nsigned`)).toEqual([assertion])
     expect(JSON.parse(g.seen.find((s) => s.path === '/v1internal:loadCodeAssist')!.body).cloudaicompanionProject).toBe('sa-project')
     // The key file is never rewritten; the token is reused.
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(sa)
