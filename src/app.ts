@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { adminPageRoutes, isAdminPagePath } from './admin/routes'
+import { ADMIN_LOGIN_PATH, adminPageRoutes, isAdminPagePath } from './admin/routes'
 import { parseConfigFile, type ConfigFile } from './config/config-file'
 import { SettingsError } from './config/settings-error'
 import { healthReport } from './gateway/health'
@@ -183,8 +183,12 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
       c.res = capture.clientResponse(c.res)
     }
     // A wrong admin key counts as an invalid key too (its 401 is already the answer).
-    if (admin && c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined)
-      await gate.failed(address()).catch(() => {})
+    // So does a wrong key typed into the admin page's login form (a 401 page, no error thrown).
+    const wrongAdminKey = c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined
+    const wrongLogin = c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH && c.res.status === 401
+    if (admin && (wrongAdminKey || wrongLogin)) await gate.failed(address()).catch(() => {})
+    // A login that worked clears the count, as a valid client key does.
+    else if (admin && gate.watching && c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH && c.res.status === 303) await gate.passed(address()).catch(() => {})
   })
 
   // An empty model list says why in a header (the body stays what the SDKs parse).

@@ -23,6 +23,7 @@ import { captureHref, TrafficPage } from './views/traffic'
 import { UsagePage } from './views/usage'
 
 export const ADMIN_PAGE_PATH = '/admin'
+export const ADMIN_LOGIN_PATH = `${ADMIN_PAGE_PATH}/login`
 
 /** The admin page's paths: they check the admin login themselves (no client key). */
 export const isAdminPagePath = (path: string) => path === ADMIN_PAGE_PATH || path.startsWith(`${ADMIN_PAGE_PATH}/`)
@@ -68,7 +69,7 @@ export function adminPageRoutes(app: GatewayApp): void {
   app.use(`${ADMIN_PAGE_PATH}/*`, gate)
   app.use(ADMIN_PAGE_PATH, gate)
 
-  app.post(`${ADMIN_PAGE_PATH}/login`, async (c) => {
+  app.post(ADMIN_LOGIN_PATH, async (c) => {
     const admin = c.var.rt.settings.adminKey!
     const given = (await formOf(c)).key ?? ''
     if (!given || !constantTimeEqual(given, admin)) {
@@ -214,7 +215,7 @@ const gate = createMiddleware<GatewayEnv>(async (c, next) => {
     rt.log.warn('admin page: a form post from another origin refused')
     return page(c, <LoginPage error="This form was not sent from this admin page (its Origin does not match); log in again." />, 403)
   }
-  if (c.req.method === 'POST' && url.pathname === `${ADMIN_PAGE_PATH}/login`) return next()
+  if (c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH) return next()
   if (!(await hasAdminCookie(c.req.raw, rt.settings.adminKey))) {
     // The live tail's EventSource gets a plain 401 (it retries until a login).
     if (url.pathname === `${ADMIN_PAGE_PATH}/events`) return new Response('login needed\n', { status: 401, headers: { 'content-type': 'text/plain' } })

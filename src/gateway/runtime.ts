@@ -1,4 +1,4 @@
-import { loadSettings, type Settings } from '../config/settings'
+import { loadSettings, type Backend, type Settings } from '../config/settings'
 import { AccessPolicy } from '../access/policy'
 import { GatewayError } from '../hub/errors'
 import type { ResolveHost } from '../access/upstream-guard'
@@ -9,6 +9,7 @@ import { LiveModels } from '../endpoints/live-models'
 import { Registry } from '../endpoints/registry'
 import { createLogger, type Logger } from '../log'
 import { noBackendWarning } from './no-backend'
+import { refusesLogin } from './login-refusal'
 import { ExchangeFeed } from '../observe/exchange-feed'
 import { GatewayMetrics } from '../observe/gateway-metrics'
 import type { CredentialFiles, SubscriptionLogins } from '../subscriptions/types'
@@ -48,6 +49,8 @@ export interface Runtime {
   readonly redactor: Redactor
   /** The access mode in force and what it refuses (src/access/). */
   access: AccessPolicy
+  /** Whether this runtime refuses a back end (src/gateway/login-refusal.ts): routing passes it over for a bare model. */
+  refusesBackend(backend: Backend): boolean
   /** Settles once the registry is loaded and start-up discovery is done. */
   ready: Promise<void>
   /** Probes for local model servers now; returns the ids found. */
@@ -134,6 +137,7 @@ export function createRuntime(o: RuntimeOptions): Runtime {
       return redactor()
     },
     access,
+    refusesBackend: (backend) => refusesLogin({ access, logins }, backend),
     ready,
     discover: access.multiUser ? refuseDiscovery : runDiscovery,
   }

@@ -32,6 +32,8 @@ export interface Routing {
   endpoints: EndpointTable
   /** Live model lists already fetched (bare models route to the back end that lists them). */
   models?: { cached(id: string): string[] | undefined }
+  /** Back ends this runtime refuses (a CLI login in multi-user mode or on a Worker): a bare model never goes to one. */
+  refusesBackend?(backend: Backend): boolean
 }
 
 const globCache = new Map<string, RegExp>()
@@ -94,11 +96,11 @@ export function effectiveSelector(requested: string, settings: Settings): { sele
 export class TakeDefaultRoute extends Error {}
 
 /** One `backend:model?params` selector (no `|`, `^` or route name) to a route. */
-export function resolveSelector(selector: string, { settings, endpoints, models }: Routing, via?: Route['via']): Route {
+export function resolveSelector(selector: string, { settings, endpoints, models, refusesBackend }: Routing, via?: Route['via']): Route {
   const q = selector.indexOf('?')
   const overrides = q === -1 ? undefined : parseSelectorParams(selector.slice(q + 1), selector)
   const name = q === -1 ? selector : selector.slice(0, q)
-  const route = pick(name, settings, endpoints, models)
+  const route = pick(name, settings, endpoints, models, refusesBackend)
   checkModelName(route.model)
   const fromDefault = route.overrides
   if (overrides || fromDefault) route.overrides = { ...fromDefault, ...overrides }
@@ -106,14 +108,15 @@ export function resolveSelector(selector: string, { settings, endpoints, models 
   return route
 }
 
-function pick(name: string, settings: Settings, endpoints: EndpointTable, live?: Routing['models']): Route {
+function pick(name: string, settings: Settings, endpoints: EndpointTable, live?: Routing['models'], refused?: Routing['refusesBackend']): Route {
   const colon = name.indexOf(':')
   if (colon > 0) {
     const explicit = endpoints.get(name.slice(0, colon))
     if (explicit) return usable(explicit, name.slice(colon + 1) || explicit.models[0] || '', 'explicit')
   }
 
-  const all = endpoints.all()
+  // A back end named explicitly above is refused with its reason later; a bare model just passes refused ones over.
+  const all = refused ? endpoints.all().filter((b) => !refused(b)) : endpoints.all()
   for (const b of all) if (b.configured && lists(b, name, live)) return { backend: b, model: name, why: 'listed' }
 
   // A colon with an unknown prefix is a typo in a back end's name far more often than a model

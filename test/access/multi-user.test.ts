@@ -191,6 +191,30 @@ describe('multi-user mode with client keys', () => {
     expect(sent).toEqual(['https://api.example.com/v1/chat/completions', 'https://api.example.com/v1/chat/completions'])
   })
 
+  it('a bare model only a CLI-login back end lists goes past it (to DEFAULT_BACKEND) in multi-user mode, to the login in single-user mode', async () => {
+    const sent: string[] = []
+    const transport = async (req: { url: string; body?: string }) => {
+      sent.push(req.url)
+      const model = JSON.parse(req.body ?? '{}').model
+      return Response.json({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] })
+    }
+    const settings = { ...env('mu-bare'), OPENAI_BASE_URL: 'https://api.example.com/v1', DEFAULT_BACKEND: 'openai', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' }
+    const ask = (gw: ReturnType<typeof createApp>) => gw.fetch(new Request('http://127.0.0.1/v1/chat/completions', { method: 'POST', headers: auth, body: chat('m') }))
+    const multi = createApp({ env: settings, transport, resolveHost: async () => ['93.184.216.34'], remoteAddress: () => '203.0.113.7' })
+    const res = await ask(multi)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-gateway-attempts') ?? '').not.toContain('test-login')
+    expect(sent).toEqual(['https://api.example.com/v1/chat/completions'])
+
+    // Single-user, with the login's files: the back end that lists the model is the login.
+    const files = { read: async () => undefined, writeAtomic: async () => {} }
+    const single = createApp({ env: { ...settings, ACCESS_MODE: 'single-user' }, transport, files })
+    const own = await ask(single)
+    // (the test's login has no signer: its answer names it, and nothing went upstream)
+    expect(((await own.json()) as any).error.message).toContain('"test-login" back end')
+    expect(sent).toHaveLength(1)
+  })
+
   it('an upstream the address check refuses opens no circuit either: each request hears the refusal', async () => {
     const call = app({ ...env('mu-loop-circuit'), CIRCUIT_FAILURES: '1' })
     for (let i = 0; i < 2; i++) {
@@ -248,6 +272,18 @@ describe('invalid client keys from one address are slowed down', () => {
     for (let i = 0; i < 5; i++) await call('/api/v1/registry', { headers: bad }, '198.51.100.20')
     const res = await call('/api/v1/registry', { headers: { authorization: 'Bearer admin' } }, '198.51.100.20')
     expect(res.status).toBe(429)
+  })
+
+  it('so do wrong keys typed into the admin page\'s login form', async () => {
+    const call = app({ ...env, ADMIN_API_KEY: 'admin-page-key' })
+    const login = (key: string) => call('/admin/login', { method: 'POST', headers: { origin: 'http://127.0.0.1' }, body: new URLSearchParams({ key }), redirect: 'manual' }, '198.51.100.21')
+    // Four wrong, then the right one: logged in, and the count starts again.
+    for (let i = 0; i < 4; i++) expect((await login('guess')).status).toBe(401)
+    expect((await login('admin-page-key')).status).toBe(303)
+    for (let i = 0; i < 5; i++) expect((await login('guess')).status).toBe(401)
+    const blocked = await login('admin-page-key')
+    expect(blocked.status).toBe(429)
+    expect(blocked.headers.get('retry-after')).toBe('60')
   })
 })
 
