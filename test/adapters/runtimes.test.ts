@@ -93,6 +93,36 @@ async function smoke(url: string, testId: string) {
 }
 
 /**
+ * The admin page, served the same by every runtime: the login form, the cookie (HttpOnly, SameSite=Strict,
+ * not Secure on loopback), the traffic page with the smoke's requests and, where capture is on, a captured
+ * row's four legs in the page. (Chromium drives it in test/admin/: here, the same pages over plain HTTP.)
+ */
+async function adminSmoke(url: string, captured: boolean) {
+  const form = await fetch(`${url}/admin`)
+  expect(form.status).toBe(200)
+  expect(await form.text()).toContain('action="/admin/login"')
+  const login = await fetch(`${url}/admin/login`, { method: 'POST', headers: { origin: url }, body: new URLSearchParams({ key: ADMIN_KEY }), redirect: 'manual' })
+  expect(login.status).toBe(303)
+  const set = login.headers.get('set-cookie')!
+  expect(set).toMatch(/HttpOnly/i)
+  expect(set).toMatch(/SameSite=Strict/i)
+  expect(set).not.toMatch(/Secure/)
+  expect(set).not.toContain(ADMIN_KEY)
+  const cookie = set.split(';')[0]!
+  const traffic = await fetch(`${url}/admin/traffic`, { headers: { cookie } })
+  expect(traffic.status).toBe(200)
+  const html = await traffic.text()
+  expect(html).toContain('gpt-test')
+  expect(html).not.toContain('sk-up')
+  const link = /<a href="(\/admin\/capture\/[^"]+)">capture<\/a>/.exec(html)
+  expect(link !== null).toBe(captured)
+  if (!link) return
+  const page = await (await fetch(`${url}${link[1]!.replace(/&amp;/g, '&')}`, { headers: { cookie } })).text()
+  for (const leg of ['client-request', 'upstream-request', 'upstream-response', 'client-response']) expect(page).toContain(`data-leg="${leg}"`)
+  expect(page).not.toContain('sk-up')
+}
+
+/**
  * A client that abandons a stream mid-way (an Anthropic stream passed through, its first text, then
  * only SSE comments): Node and Deno cancel the answer's body, workerd aborts the request's signal
  * (enable_request_signal) once it next writes to the gone client. Either way the exchange is counted
@@ -130,8 +160,10 @@ async function abandon(url: string, scope: string) {
   }, { timeout: 10_000 })
 }
 
+const ADMIN_KEY = 'admin-key-runtimes'
 const settings = (testId: string) => ({
   PROXY_API_KEYS: 'k',
+  ADMIN_API_KEY: ADMIN_KEY,
   OPENAI_API_KEY: 'sk-up',
   OPENAI_BASE_URL: `${upstream.url}/t/${testId}/v1`,
   ANTHROPIC_API_KEY: 'sk-ant-up',
@@ -188,6 +220,7 @@ describe('runtimes serve the same app', () => {
     const { url, child } = await launch('start', {}, ['--port', String(await freePort()), ...vars])
     try {
       await smoke(url, 'wrangler-smoke')
+      await adminSmoke(url, false)
       await abandon(url, 'wrangler-abandon')
     } finally {
       await stop(child)
@@ -200,6 +233,7 @@ describe('runtimes serve the same app', () => {
     try {
       await smoke(url, 'deno-smoke')
       await expectCaptured(dir, 'deno')
+      await adminSmoke(url, true)
       await abandon(url, 'deno-abandon')
     } finally {
       await stop(child)
@@ -213,6 +247,7 @@ describe('runtimes serve the same app', () => {
     try {
       await smoke(url, 'node-smoke')
       await expectCaptured(dir, 'node')
+      await adminSmoke(url, true)
       await abandon(url, 'node-abandon')
     } finally {
       await stop(child)
