@@ -13,6 +13,8 @@ interface Settable {
   takes: string
   /** The value to store, from what the user wrote; throws CommandError. */
   parse(ctx: CommandContext, raw: string): string | number | boolean
+  /** What the reply should add about a value that was stored but cannot take effect here. */
+  note?(ctx: CommandContext, value: string | number | boolean): string | undefined
 }
 
 const number = (min: number, max: number): Settable => ({
@@ -77,6 +79,11 @@ export const SETTABLE: Record<string, Settable> = {
     },
   },
   ...(Object.fromEntries(Object.keys(SWITCHES).map((name) => [name, bool])) as Record<SwitchName, Settable>),
+  capture: {
+    ...bool,
+    note: (ctx, value) =>
+      value === true && !ctx.rt.captureSink ? 'this gateway has nowhere to keep captures (on Workers: no CAPTURE_BUCKET binding), so nothing is recorded' : undefined,
+  },
 }
 
 /** `model` and `backend` exclude each other: setting one clears the other (the reply says so). */

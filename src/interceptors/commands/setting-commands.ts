@@ -27,6 +27,8 @@ export function applySettings(ctx: CommandContext, pairs: Array<[string, string]
     }
     settings[name] = value
     said.push(`${name} = ${value}`)
+    const note = settable(name).note?.(ctx, value)
+    if (note) notes.push(note)
     const other = EXCLUSIVE[name]
     if (other && other in settings && !parsed.some(([n]) => n === other)) {
       delete settings[other]

@@ -222,3 +222,16 @@ describe('unknown and unreadable commands', () => {
     expect(run('!/help(nothing)').reply).toContain('there is no command "nothing"')
   })
 })
+
+describe('set(capture=on)', () => {
+  it('says so when the gateway has nowhere to keep captures (a Worker without CAPTURE_BUCKET), and not when it has', () => {
+    const none = run('!/set(capture=on)')
+    expect(none.failed).toBe(false)
+    expect(none.data.settings).toMatchObject({ capture: true })
+    expect(none.reply).toContain('nowhere to keep captures')
+    const rt = Object.assign(commandRuntime(), { captureSink: { write: async () => {} } as never })
+    const kept = run('!/set(capture=on)', {}, { rt })
+    expect(kept.reply).toBe('Set for this session: capture = true.')
+    expect(run('!/set(capture=off)').reply).toBe('Set for this session: capture = false.')
+  })
+})
