@@ -98,30 +98,13 @@ export function adminPageRoutes(app: GatewayApp): void {
     trafficEvents(c.var.rt.feed, c.req.raw.signal, (row) => ({ ...row, capture: row.captured ? captureHref(row) : null })),
   )
 
-  // One exchange as a capture file of its own (header and records: what `npm run capture` reads), so a
-  // capture kept in R2 can be read offline without listing the bucket. Registered before the page's route.
-  app.get(`${ADMIN_PAGE_PATH}/capture/:file{.+\\.cbor}`, async (c) => {
-    const id = c.req.param('file').slice(0, -'.cbor'.length)
-    const got = await findCapture(c, id)
-    if (got instanceof Response) return got
-    const { found } = got
-    // Its secrets were removed when it was written; removed again for keys the gateway holds now (the page's text is too).
-    const bytes = encodeCapture(found.runtime, found.records[0]!.ts, resealRecords(found.records, c.var.rt.redactor))
-    return new Response(bytes, {
-      headers: {
-        'content-type': 'application/cbor-seq',
-        'content-disposition': `attachment; filename="${id.replace(/[^\w.-]/g, '_')}.cbor"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-    })
-  })
-
-  app.get(`${ADMIN_PAGE_PATH}/capture/:id`, async (c) => {
-    const id = c.req.param('id')
-    const got = await findCapture(c, id)
-    if (got instanceof Response) return got
-    return page(c, <CapturePage view={captureView(id, got.found.records)} found={got.found} download={captureFileHref(got.ref)} />)
+  // One route for a capture's page (`/admin/capture/<id>`) and its file (`…/<id>.cbor`): two routes with
+  // different patterns at the same place do not fit Hono's RegExpRouter, and its SmartRouter then routes
+  // every request of every client through the slower TrieRouter.
+  // (Which one is decided on the path as the router saw it, as it decided between the two routes.)
+  app.get(`${ADMIN_PAGE_PATH}/capture/:ref{${CAPTURE_REF}}`, (c) => {
+    const ref = c.req.param('ref')
+    return CAPTURE_FILE.test(c.req.path.slice(CAPTURE_PREFIX.length)) ? captureFile(c, ref.slice(0, -'.cbor'.length)) : capturePage(c, ref)
   })
 
   app.post(`${ADMIN_PAGE_PATH}/backends/:backend/reactivate`, async (c) => {
@@ -223,3 +206,31 @@ const gate = createMiddleware<GatewayEnv>(async (c, next) => {
   }
   await next()
 })
+
+/** `/admin/capture/<ref>`: a capture's file (`<id>.cbor`, any path) or its page (`<id>`, one segment), as the two routes were. */
+const CAPTURE_PREFIX = `${ADMIN_PAGE_PATH}/capture/`
+const CAPTURE_REF = '.+\\.cbor|[^/]+'
+const CAPTURE_FILE = /^.+\.cbor$/
+
+/** One exchange as a capture file of its own (header and records: what `npm run capture` reads), so a capture kept in R2 can be read offline without listing the bucket. */
+async function captureFile(c: C, id: string): Promise<Response> {
+  const got = await findCapture(c, id)
+  if (got instanceof Response) return got
+  const { found } = got
+  // Its secrets were removed when it was written; removed again for keys the gateway holds now (the page's text is too).
+  const bytes = encodeCapture(found.runtime, found.records[0]!.ts, resealRecords(found.records, c.var.rt.redactor))
+  return new Response(bytes, {
+    headers: {
+      'content-type': 'application/cbor-seq',
+      'content-disposition': `attachment; filename="${id.replace(/[^\w.-]/g, '_')}.cbor"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  })
+}
+
+async function capturePage(c: C, id: string): Promise<Response> {
+  const got = await findCapture(c, id)
+  if (got instanceof Response) return got
+  return page(c, <CapturePage view={captureView(id, got.found.records)} found={got.found} download={captureFileHref(got.ref)} />)
+}

@@ -8,6 +8,7 @@ import type { Protocol } from '../protocols/types'
 import { redactedDecoder } from '../security/redact-stream'
 import { sseFramer } from '../sse/parse'
 import { downstreamHeaders } from '../upstream/headers'
+import { carriesRequestId } from '../http/request-id'
 import type { Committed, Exchange } from './attempt'
 import type { GenerateOptions } from './generate'
 import { guardBytes } from './guard-streams'
@@ -58,6 +59,13 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   const headers = downstreamHeaders(upstream.headers, passThrough, redactor)
   for (const k in extra) headers[k] = redactor.text(extra[k]!)
   headers['x-b2bua-session-id'] = x.session.id
+  // x-request-id goes in now, with the rest (src/http/request-id.ts says why).
+  const requestId = x.exchange.ids?.requestId
+  if (requestId !== undefined) headers['x-request-id'] = requestId
+  const reply = (body: BodyInit | null, init: ResponseInit) => {
+    const res = new Response(body, init)
+    return requestId === undefined ? res : carriesRequestId(res, requestId)
+  }
   // The interceptors' watches over this answer (none: it goes as before, at no cost).
   const given = x.intercepted.warnings.length + c.warnings.length
   const noted: string[] = given ? [...x.intercepted.warnings, ...c.warnings] : []
@@ -97,7 +105,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
         onClose: streamEnds(x, tally),
         signal: x.req.signal,
       })
-      return new Response(reframe(guarded), { status: upstream.status, headers })
+      return reply(reframe(guarded), { status: upstream.status, headers })
     }
     headers['content-type'] = redactor.text(upstream.headers.get('content-type') ?? 'application/json')
     // Watched: decoded for the watches; re-encoded only when they changed it.
@@ -106,12 +114,12 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
     if (changed) {
       if (after) await after(changed)
       tally.end(upstream.status, changed.usage)
-      return new Response(redactor.text(JSON.stringify(front.encodeResponse(changed, requestOf(x, c)))), { status: upstream.status, headers })
+      return reply(redactor.text(JSON.stringify(front.encodeResponse(changed, requestOf(x, c)))), { status: upstream.status, headers })
     }
     // A finished (non-streaming) answer was read whole and checked to be JSON; it goes on as the same bytes (secrets removed).
     if (after && c.json !== undefined) await observeJson(c.json, back, after)
     tally.json(back, c.json, upstream.status)
-    return new Response(redactor.bytes(c.bytes!), { status: upstream.status, headers })
+    return reply(redactor.bytes(c.bytes!), { status: upstream.status, headers })
   }
 
   if (stream) {
@@ -121,7 +129,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       if (pipe) res = watchResponse(pipe, res) ?? res
       if (after) await after(res)
       tally.end(200, res.usage)
-      return new Response(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
+      return reply(reframe(encodeEvents(responseToEvents(res), encode, redactor)), { headers })
     }
     const acc = after ? new ResponseAccumulator() : undefined
     const bytes = translateStream(c.reader, {
@@ -135,7 +143,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
       onClose: streamEnds(x, tally),
       signal: x.req.signal,
     })
-    return new Response(reframe(bytes), { headers })
+    return reply(reframe(bytes), { headers })
   }
 
   let decoded = decodeUpstream(back, c.json)
@@ -146,7 +154,7 @@ export async function answer(x: Exchange, c: Committed, options: GenerateOptions
   if (after) await after(decoded)
   tally.end(200, decoded.usage)
   headers['content-type'] = 'application/json'
-  return new Response(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
+  return reply(redactor.text(JSON.stringify(front.encodeResponse(decoded, hub!))), { headers })
 }
 
 /**

@@ -24,6 +24,19 @@ export function requestIds(headers: Headers): RequestIds {
   return { id, requestId: given && SANE.test(given) ? given : id }
 }
 
+/** Answers built with `x-request-id` already in their header init, and its value there. */
+const carrying = new WeakMap<Response, string>()
+
+/**
+ * An answer that carries `x-request-id` in the plain headers it was built with: the first middleware
+ * leaves it as it is. Setting the header afterwards makes @hono/node-server's lightweight Response
+ * build a Web Headers object (and the adapter convert it back) for every answer.
+ */
+export function carriesRequestId(res: Response, requestId: string): Response {
+  carrying.set(res, requestId)
+  return res
+}
+
 /** Sets a header on the answer; a response with immutable headers (one fetched as it is) is copied first. */
 export function withHeader(c: { res: Response }, name: string, value: string): void {
   try {
@@ -44,5 +57,5 @@ export const requestIdFirst = createMiddleware<GatewayEnv>(async (c, next) => {
   const ids = requestIds(c.req.raw.headers)
   c.set('ids', ids)
   await next()
-  withHeader(c, 'x-request-id', ids.requestId)
+  if (carrying.get(c.res) !== ids.requestId) withHeader(c, 'x-request-id', ids.requestId)
 })

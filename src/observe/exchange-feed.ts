@@ -35,7 +35,8 @@ export class ExchangeFeed {
 
   push(row: TrafficRow): void {
     this.rows.push(row)
-    if (this.rows.length > this.keep) this.rows.splice(0, this.rows.length - this.keep)
+    // Trimmed once it holds twice what it keeps: dropping the oldest row on every push moved all the others each time.
+    if (this.rows.length >= 2 * this.keep) this.rows.splice(0, this.rows.length - this.keep)
     for (const l of this.listeners) {
       try {
         l(row)
@@ -47,7 +48,8 @@ export class ExchangeFeed {
 
   /** The latest `n` rows, newest last. */
   latest(n = this.keep): TrafficRow[] {
-    return this.rows.slice(-n)
+    const kept = this.rows.length > this.keep ? this.rows.slice(-this.keep) : this.rows
+    return kept.slice(-n)
   }
 
   /** Calls `listener` for every row from now on; returns the way to stop. */

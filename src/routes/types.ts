@@ -28,5 +28,5 @@ export type GatewayEnv = {
 }
 export type GatewayApp = Hono<GatewayEnv>
 
-/** What generate needs of a request's context. */
-export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.var.rt, defer: c.var.defer, client: c.var.client, ids: c.var.ids })
+/** What generate needs of a request's context. (`c.get`, not `c.var`: Hono builds a new object of every variable on each `c.var` read.) */
+export const callOf = (c: Context<GatewayEnv>): Call => ({ req: c.req.raw, rt: c.get('rt'), defer: c.get('defer'), client: c.get('client'), ids: c.get('ids') })
