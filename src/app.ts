@@ -183,12 +183,14 @@ export function createApp(options: AppOptions = {}): Hono<GatewayEnv> {
       c.res = capture.clientResponse(c.res)
     }
     // A wrong admin key counts as an invalid key too (its 401 is already the answer).
-    // So does a wrong key typed into the admin page's login form (a 401 page, no error thrown).
-    const wrongAdminKey = c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined
-    const wrongLogin = c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH && c.res.status === 401
-    if (admin && (wrongAdminKey || wrongLogin)) await gate.failed(address()).catch(() => {})
-    // A login that worked clears the count, as a valid client key does.
-    else if (admin && gate.watching && c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH && c.res.status === 303) await gate.passed(address()).catch(() => {})
+    // So does a wrong key typed into the admin page's login form (a 401 page, no error thrown); a login that
+    // worked clears the count, as a valid client key does.
+    if (admin) {
+      const login = c.req.method === 'POST' && url.pathname === ADMIN_LOGIN_PATH
+      const wrongKey = c.error instanceof GatewayError && c.error.kind === 'authentication' && clientKey(c.req.raw, url) !== undefined
+      if (wrongKey || (login && c.res.status === 401)) await gate.failed(address()).catch(() => {})
+      else if (login && c.res.status === 303 && gate.watching) await gate.passed(address()).catch(() => {})
+    }
   })
 
   // An empty model list says why in a header (the body stays what the SDKs parse).

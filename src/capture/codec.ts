@@ -1,4 +1,5 @@
 import { decodeMultiple, Encoder } from 'cbor-x'
+import { concatBytes } from '../streams/concat-bytes'
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type CaptureHeader, type CaptureRecord } from './format'
 
 // Plain maps (no record extension, no structured clone tags): any CBOR reader understands the items.
@@ -51,10 +52,5 @@ export function decodeCapture(bytes: Uint8Array): CaptureFile {
 
 /** A capture file of its own for some records (one exchange downloaded from the admin page): a header, then the records. */
 export function encodeCapture(runtime: string, created: number, records: readonly CaptureRecord[]): Uint8Array<ArrayBuffer> {
-  const header = encodeHeader(runtime, created)
-  const body = encodeRecords(records)
-  const out = new Uint8Array(header.length + body.length)
-  out.set(header)
-  out.set(body, header.length)
-  return out
+  return concatBytes([encodeHeader(runtime, created), encodeRecords(records)]) as Uint8Array<ArrayBuffer>
 }

@@ -28,6 +28,13 @@ const chat = (model: string) => JSON.stringify({ model, messages: [{ role: 'user
 const messages = (model: string) => JSON.stringify({ model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })
 const gemini = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] })
 
+/** A transport that answers every chat call with "hello" and notes the URLs it was sent to. */
+const answeringTransport = (sent: string[]) => async (req: { url: string; body?: string }) => {
+  sent.push(req.url)
+  const model = JSON.parse(req.body ?? '{}').model
+  return Response.json({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] })
+}
+
 /** The app as the Node adapter builds it, each request from the address `from` (the adapter's socket peer). */
 function app(env: Record<string, string>, resolveHost?: (host: string) => Promise<string[]>) {
   const a = createApp({ env: { LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0', ...env }, remoteAddress: (e) => (e as { from?: string })?.from, resolveHost })
@@ -168,11 +175,7 @@ describe('multi-user mode with client keys', () => {
   it('a refusal is no upstream failure: a failover chain goes on to its next entry, and no circuit opens', async () => {
     // One failure opens a circuit here: a refusal counted as one would turn the next request into a 503.
     const sent: string[] = []
-    const transport = async (req: { url: string; body?: string }) => {
-      sent.push(req.url)
-      const model = JSON.parse(req.body ?? '{}').model
-      return Response.json({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] })
-    }
+    const transport = answeringTransport(sent)
     const gw = createApp({
       env: { ...env('mu-failover'), OPENAI_BASE_URL: 'https://api.example.com/v1', CIRCUIT_FAILURES: '1', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' },
       transport,
@@ -193,11 +196,7 @@ describe('multi-user mode with client keys', () => {
 
   it('a bare model only a CLI-login back end lists goes past it (to DEFAULT_BACKEND) in multi-user mode, to the login in single-user mode', async () => {
     const sent: string[] = []
-    const transport = async (req: { url: string; body?: string }) => {
-      sent.push(req.url)
-      const model = JSON.parse(req.body ?? '{}').model
-      return Response.json({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }] })
-    }
+    const transport = answeringTransport(sent)
     const settings = { ...env('mu-bare'), OPENAI_BASE_URL: 'https://api.example.com/v1', DEFAULT_BACKEND: 'openai', LOG_LEVEL: 'silent', LLM_PROXY_LOCAL_DISCOVERY: '0' }
     const ask = (gw: ReturnType<typeof createApp>) => gw.fetch(new Request('http://127.0.0.1/v1/chat/completions', { method: 'POST', headers: auth, body: chat('m') }))
     const multi = createApp({ env: settings, transport, resolveHost: async () => ['93.184.216.34'], remoteAddress: () => '203.0.113.7' })
